@@ -1,0 +1,39 @@
+/**
+ * ResponseWriter: where a plugin puts its reply. What was written, and by which plugin, is explicit
+ * (CoreDNS infers it from the returned rcode). A plugin may also declare the reply cacheable as
+ * wire bytes for as long as a Versioned source keeps its revision: the server's answer cache then
+ * replays it without running the chain (server/answer-cache.ts).
+ */
+import type { Message } from '../dns/types.ts';
+
+/** Anything whose answers stay valid while `revision` is unchanged (a ClusterState, a hosts file). */
+export interface Versioned { readonly revision: number }
+
+export interface ResponseWriter {
+  /** Writes the reply; only the first write of a request counts. */
+  write(msg: Message, by: string): void;
+  /** Declares the written reply a pure function of the query and `source` at its current revision. */
+  cacheable(source: Versioned): void;
+  readonly written: Message | null;
+  readonly writtenBy: string | null;
+}
+
+/** The writer the server and plugins use for one request (also for lookups made through the chain). */
+export class Recorder implements ResponseWriter {
+  written: Message | null = null;
+  writtenBy: string | null = null;
+  cacheSource: Versioned | null = null;
+  cacheRevision = 0;
+
+  write(msg: Message, by: string): void {
+    if (this.written !== null) return;
+    this.written = msg;
+    this.writtenBy = by;
+  }
+
+  cacheable(source: Versioned): void {
+    if (this.written === null) return;
+    this.cacheSource = source;
+    this.cacheRevision = source.revision;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Listeners: the only code that opens server sockets. UDP delivers one query per datagram; TCP
+ * carries 2-byte length-prefixed messages (RFC 1035 §4.2.2), several per connection, answered as
+ * they complete (pipelining and out-of-order replies, RFC 7766 §6.2.1). The query handler may
+ * answer synchronously (cache hits) or with a promise.
+ */
+import { createSocket } from 'node:dgram';
+import type { Socket as UdpSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import type { Server as TcpServer, Socket } from 'node:net';
+import type { Logger } from '../core/log.ts';
+import type { Address, Transport } from '../core/request.ts';
+
+export type QueryHandler = (query: Uint8Array, client: Address, transport: Transport) => Uint8Array | null | Promise<Uint8Array | null>;
+
+export interface Listener {
+  readonly transport: Transport;
+  readonly address: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Idle time after which a TCP connection with no query in progress is closed (CoreDNS: 10 s). */
+export const TCP_IDLE_MS = 10_000;
+/** Queries one TCP connection may have in progress at once before reading pauses. */
+export const TCP_MAX_INFLIGHT = 64;
+
+function family(address: string): 4 | 6 {
+  return address.includes(':') ? 6 : 4;
+}
+
+export function listenUdp(host: string, port: number, onQuery: QueryHandler, log: Logger): Promise<Listener> {
+  const sock: UdpSocket = createSocket({ type: family(host) === 6 ? 'udp6' : 'udp4', reuseAddr: false });
+  const send = (bytes: Uint8Array | null, rport: number, raddr: string): void => {
+    if (bytes !== null) sock.send(bytes, rport, raddr);
+  };
+  sock.on('message', (msg, rinfo) => {
+    const client: Address = { address: rinfo.address, port: rinfo.port, family: rinfo.family === 'IPv6' ? 6 : 4 };
+    let r: ReturnType<QueryHandler>;
+    try {
+      r = onQuery(msg, client, 'udp');
+    } catch (err) {
+      log.error(`udp: ${(err as Error).message}`);
+      return;
+    }
+    if (r === null || r instanceof Uint8Array) send(r, rinfo.port, rinfo.address);
+    else r.then((b) => send(b, rinfo.port, rinfo.address), (err: Error) => log.error(`udp: ${err.message}`));
+  });
+  sock.on('error', (err) => log.error(`udp ${host}:${port}: ${err.message}`));
+  return new Promise((resolve, reject) => {
+    sock.once('error', reject);
+    sock.bind({ address: host, port }, () => {
+      sock.off('error', reject);
+      const a = sock.address();
+      resolve({
+        transport: 'udp', address: a.address, port: a.port,
+        close: () => new Promise<void>((res) => sock.close(() => res())),
+      });
+    });
+  });
+}
+
+export function listenTcp(host: string, port: number, onQuery: QueryHandler, log: Logger): Promise<Listener> {
+  const conns = new Set<Socket>();
+  const server: TcpServer = createServer({ noDelay: true }, (conn) => {
+    conns.add(conn);
+    conn.on('close', () => conns.delete(conn));
+    serveConnection(conn, onQuery, log);
+  });
+  server.on('error', (err) => log.error(`tcp ${host}:${port}: ${err.message}`));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      const a = server.address();
+      const bound = typeof a === 'object' && a !== null ? a : { address: host, port };
+      resolve({
+        transport: 'tcp', address: bound.address, port: bound.port,
+        close: () => new Promise<void>((res) => {
+          for (const c of conns) c.destroy();
+          server.close(() => res());
+        }),
+      });
+    });
+  });
+}
+
+/** Reads length-prefixed queries off one connection and writes each reply as it is ready. */
+function serveConnection(conn: Socket, onQuery: QueryHandler, log: Logger): void {
+  const client: Address = { address: conn.remoteAddress ?? '', port: conn.remotePort ?? 0, family: conn.remoteFamily === 'IPv6' ? 6 : 4 };
+  let pending: Buffer = Buffer.alloc(0);
+  let inflight = 0;
+  conn.setTimeout(TCP_IDLE_MS, () => { if (inflight === 0) conn.destroy(); });
+  conn.on('error', () => conn.destroy());
+  const write = (bytes: Uint8Array | null): void => {
+    if (bytes === null || conn.destroyed) return;
+    const frame = Buffer.allocUnsafe(bytes.length + 2);
+    frame.writeUInt16BE(bytes.length, 0);
+    frame.set(bytes, 2);
+    conn.write(frame);
+  };
+  const done = (bytes: Uint8Array | null): void => {
+    inflight--;
+    write(bytes);
+    if (inflight < TCP_MAX_INFLIGHT && conn.isPaused()) conn.resume();
+  };
+  conn.on('data', (chunk: Buffer) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    while (pending.length >= 2) {
+      const len = pending.readUInt16BE(0);
+      if (pending.length < len + 2) break;
+      const query = pending.subarray(2, len + 2);
+      pending = pending.subarray(len + 2);
+      let r: ReturnType<QueryHandler>;
+      try {
+        r = onQuery(query, client, 'tcp');
+      } catch (err) {
+        log.error(`tcp: ${(err as Error).message}`);
+        conn.destroy();
+        return;
+      }
+      if (r === null) {
+        // A query we must not answer (e.g. a response) on a stream: RFC 7766 lets us close.
+        conn.destroy();
+        return;
+      }
+      if (r instanceof Uint8Array) { write(r); continue; }
+      inflight++;
+      if (inflight >= TCP_MAX_INFLIGHT) conn.pause();
+      r.then(done, (err: Error) => { inflight--; log.error(`tcp: ${err.message}`); conn.destroy(); });
+    }
+  });
+}

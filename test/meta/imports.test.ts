@@ -1,0 +1,50 @@
+// The dependency direction of docs/architecture.md, checked by scanning import statements.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, dirname, resolve } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const SRC = fileURLToPath(new URL('../../src', import.meta.url));
+
+/** What each top-level folder may import (besides itself). Plugins: see the rules below. */
+const allowed: Record<string, readonly string[]> = {
+  dns: [],
+  corefile: [],
+  cluster: [],
+  transport: ['dns', 'core'],
+  core: ['dns', 'corefile'],
+  plugins: ['core', 'dns', 'corefile', 'cluster', 'transport'],
+  server: ['plugins', 'corefile', 'transport', 'core', 'dns'],
+  cli: ['server', 'corefile', 'core', 'plugins', 'cluster', 'dns'],
+  testing: ['dns', 'core', 'cluster', 'corefile', 'plugins', 'server'],
+};
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') && !p.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+test('imports follow the layer table, and no plugin imports another plugin', () => {
+  const problems: string[] = [];
+  for (const file of files(SRC)) {
+    const rel = relative(SRC, file);
+    const [top, second] = rel.split('/');
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"](\.[^'"]+)['"]/gm)) {
+      const target = relative(SRC, resolve(dirname(file), m[1]!));
+      const [ttop, tsecond] = target.split('/');
+      if (ttop === top) {
+        if (top === 'plugins' && second !== tsecond && second !== undefined && tsecond !== undefined
+          && second.endsWith('.ts') === false && tsecond.endsWith('.ts') === false) {
+          problems.push(`${rel} imports another plugin: ${target}`);
+        }
+        continue;
+      }
+      if (!(allowed[top!] ?? []).includes(ttop!)) problems.push(`${rel} may not import ${target}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});

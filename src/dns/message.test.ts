@@ -550,13 +550,18 @@ for (const [name, bytes] of malformed) {
   });
 }
 
-test('well-formed edge cases decode: trailing octets, backward pointers, empty RDATA, OPT size < 512', () => {
+test('well-formed edge cases decode: trailing octets, backward pointers, empty RDATA, non-IN A, OPT size < 512', () => {
   const trailing = decodeMessage(new Uint8Array([...hdr(1), ...Q, 0xde, 0xad]));
   assert.deepEqual(trailing.questions, [{ name: 'example.', type: 1, class: 1 }]);
   const chained = decodeMessage(new Uint8Array([...hdr(2), ...Q, 3, ...Buffer.from('www'), 0xc0, 12, 0, 28, 0, 1]));
   assert.equal(chained.questions[1]?.name, 'www.example.');
   const empty = decodeMessage(new Uint8Array([...hdr(1, 1), ...Q, ...rrHead(1, 0)]));
   assert.deepEqual(empty.answers[0]?.data, new Uint8Array(0));
+  // A CHAOS-class A record (a name plus a 16-bit address) is not an IN A record: kept raw.
+  const chaos = [...hdr(1, 1), ...Q, 0xc0, 12, 0, 1, 0, 3, 0, 0, 0, 60, 0, 4, 0xc0, 12, 0x01, 0x02];
+  assert.deepEqual(decodeMessage(new Uint8Array(chaos)).answers[0]?.data, new Uint8Array([0xc0, 12, 1, 2]));
+  const chaosLong = [...hdr(1, 1), ...Q, 0xc0, 12, 0, 1, 0, 3, 0, 0, 0, 60, 0, 6, 1, 0x61, 0, 0, 0x01, 0x02];
+  assert.deepEqual(decodeMessage(new Uint8Array(chaosLong)).answers[0]?.data, new Uint8Array([1, 0x61, 0, 0, 1, 2]));
   const small = decodeMessage(new Uint8Array([...hdr(1, 0, 0, 1), ...Q, 0, 0, 41, 0, 100, 0, 0, 0, 0, 0, 0]));
   assert.equal(small.edns?.udpSize, 100);
   // A Uint8Array view into a larger buffer (not a Buffer) decodes from its own offset.

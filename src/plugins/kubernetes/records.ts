@@ -8,7 +8,8 @@
  * Structure mirrors CoreDNS so quirks stay where they come from:
  *   records()   ≈ Kubernetes.Records   (parse, namespace gate, findServices / findPods)
  *   lookup()    ≈ Kubernetes.Services  (ns.dns.<zone>, SRV drops CNAME entries)
- *   chain()     ≈ plugin.A / AAAA / TXT (dedup, CNAME chains, chase)
+ *   chain()     ≈ plugin.A / AAAA      (dedup, CNAME chains, chase)
+ *   txt()       ≈ Kubernetes.Services for TXT (dns-version, else NODATA iff Records() finds entries)
  *   srv(), ptr(), cname(), nsApex()   ≈ plugin.SRV / PTR / CNAME / NS
  *   answer()    ≈ Kubernetes.ServeDNS  (per-qtype dispatch, NXDOMAIN vs NODATA vs SERVFAIL, SOA)
  * Name matching is on the lower-cased query; owner names echo the query and the zone part of
@@ -348,7 +349,7 @@ function chain(ctx: Ctx, owner: string, lname: string, qtype: number, prev: read
       chase = { target, type: qtype };
       continue;
     }
-    if (e.rtype !== qtype) continue; // wrong family (or TXT asked of an address)
+    if (e.rtype !== qtype) continue; // the other address family
     if (seen === null) seen = new Set();
     if (seen.has(e.host)) continue;
     seen.add(e.host);
@@ -403,8 +404,8 @@ function cname(ctx: Ctx, owner: string, lname: string): Part {
 
 /**
  * Existence as decided by the hidden A lookup (handler.go default branch): NXDOMAIN-class or
- * NODATA, never records. Used for MX, NS below the apex, every unlisted type and — following the
- * spec — TXT/PTR on names that have no such records.
+ * NODATA, never records. Used for MX, NS below the apex, every unlisted type, and PTR on forward
+ * names.
  */
 function exists(ctx: Ctx, lname: string): Part {
   return lookup(ctx, lname, A).err ? PART_NAME_ERROR : partial([]);

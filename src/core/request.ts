@@ -29,8 +29,10 @@ export class Request {
   readonly dnssecOk: boolean;
   /** How many times this request was derived from another (chasing depth). */
   readonly depth: number;
+  /** The listener it came in on, CoreDNS-style (`dns://:53`), for metrics labels. */
+  readonly server: string;
 
-  constructor(msg: Message, client: Address, transport: Transport, depth = 0) {
+  constructor(msg: Message, client: Address, transport: Transport, depth = 0, server = '') {
     const q: Question = msg.questions[0] ?? { name: '.', type: 0, class: RRClass.IN };
     this.msg = msg;
     this.client = client;
@@ -42,12 +44,13 @@ export class Request {
     this.maxSize = transport === 'tcp' ? 65535 : msg.edns === null ? 512 : Math.max(512, msg.edns.udpSize);
     this.dnssecOk = msg.edns?.do ?? false;
     this.depth = depth;
+    this.server = server;
   }
 
   /** The same request asking another question (for lookups a plugin makes through the chain). */
   withQuestion(name: string, type: number): Request {
     const msg: Message = { ...this.msg, questions: [{ name, type, class: this.qclass }] };
-    return new Request(msg, this.client, this.transport, this.depth + 1);
+    return new Request(msg, this.client, this.transport, this.depth + 1, this.server);
   }
 }
 

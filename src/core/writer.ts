@@ -14,6 +14,13 @@ export interface ResponseWriter {
   write(msg: Message, by: string): void;
   /** Declares the written reply a pure function of the query and `source` at its current revision. */
   cacheable(source: Versioned): void;
+  /**
+   * Declares the written reply dependent on more than the query (the client's address, the time):
+   * it is never replayed from the answer cache, whatever cacheable() said before or after.
+   */
+  uncacheable(): void;
+  /** Appends a further message to a multi-message reply (zone transfers over TCP), after write(). */
+  writeMore(msg: Message): void;
   readonly written: Message | null;
   readonly writtenBy: string | null;
 }
@@ -24,6 +31,9 @@ export class Recorder implements ResponseWriter {
   writtenBy: string | null = null;
   cacheSource: Versioned | null = null;
   cacheRevision = 0;
+  noCache = false;
+  /** Messages after the first of a multi-message reply. */
+  more: Message[] | null = null;
 
   write(msg: Message, by: string): void {
     if (this.written !== null) return;
@@ -32,8 +42,19 @@ export class Recorder implements ResponseWriter {
   }
 
   cacheable(source: Versioned): void {
-    if (this.written === null) return;
+    if (this.written === null || this.noCache) return;
     this.cacheSource = source;
     this.cacheRevision = source.revision;
+  }
+
+  uncacheable(): void {
+    this.noCache = true;
+    this.cacheSource = null;
+  }
+
+  writeMore(msg: Message): void {
+    if (this.written === null) return;
+    (this.more ??= []).push(msg);
+    this.uncacheable();
   }
 }

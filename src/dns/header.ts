@@ -126,7 +126,7 @@ function skipName(buf: Uint8Array, p: number): number {
  * Offset of the OPT record's CLASS field in the additional section, or -1 when the message has
  * none or cannot be walked.
  */
-function findOpt(buf: Uint8Array): number {
+export function findOpt(buf: Uint8Array): number {
   const size = buf.length;
   const qd = u16(buf, 4);
   const an = u16(buf, 6);

@@ -745,3 +745,9 @@ export function encodeMessage(msg: Message, maxSize?: number): Uint8Array {
   out.copy(result, 0, 0, end);
   return result;
 }
+
+/** The presentation form of the (possibly compressed) name at `off` of a whole message; throws WireError. */
+export function nameAt(msg: Uint8Array, off: number): string {
+  const buf = Buffer.isBuffer(msg) ? msg : Buffer.from(msg.buffer, msg.byteOffset, msg.length);
+  return readName(buf, off, buf.length);
+}

@@ -15,6 +15,8 @@ interface Entry {
   readonly reply: Uint8Array;
   readonly source: Versioned;
   readonly revision: number;
+  /** What the server keeps beside the reply (the block, who answered), opaque here. */
+  readonly meta: unknown;
 }
 
 export class AnswerCache {
@@ -31,6 +33,9 @@ export class AnswerCache {
     return (transport === 'udp' ? 'u' : 't') + Buffer.from(query.buffer, query.byteOffset + 2, query.length - 2).toString('latin1');
   }
 
+  /** The meta of the last entry get() returned (set on every hit; avoids an allocation per hit). */
+  lastMeta: unknown = null;
+
   /** The cached reply for `query` with its ID patched in, or null. */
   get(key: string, query: Uint8Array): Uint8Array | null {
     const e = this.#entries.get(key);
@@ -43,16 +48,17 @@ export class AnswerCache {
     out.set(e.reply);
     out[0] = query[0]!;
     out[1] = query[1]!;
+    this.lastMeta = e.meta;
     return out;
   }
 
-  set(key: string, reply: Uint8Array, source: Versioned, revision: number): void {
+  set(key: string, reply: Uint8Array, source: Versioned, revision: number, meta: unknown = null): void {
     if (this.#entries.size >= this.#capacity && !this.#entries.has(key)) {
       // Evict the oldest insertion: Map iterates in insertion order.
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
-    this.#entries.set(key, { reply, source, revision });
+    this.#entries.set(key, { reply, source, revision, meta });
   }
 
   clear(): void { this.#entries.clear(); }

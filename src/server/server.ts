@@ -1,13 +1,20 @@
 /**
- * DnsServer: from parsed Corefile server blocks to running listeners, and the path of one query.
+ * DnsServer: from parsed Corefile server blocks to running listeners, the path of one query,
+ * and reloads.
  *
  *   bytes ─► header check ─► answer cache ─► decode ─► class/EDNS checks ─► zone routing
- *         ─► plugin chain (Recorder) ─► EDNS + truncation + encode ─► bytes (and the answer cache)
+ *         ─► plugin chain (Recorder) ─► EDNS + truncation + encode ─► reply transforms
+ *         ─► bytes (and the answer cache) ─► observers (log, metrics)
  *
- * Setup: every block's directives are looked up in the plugin registry, sorted into the fixed
- * plugin order, parsed and set up once; the chain is built back to front. Blocks are grouped by
- * listen address and port; within one listener a query goes to the block with the longest
- * matching zone (CoreDNS core/dnsserver/server.go), and REFUSED when none matches.
+ * A configuration (a Generation) is every block's directives looked up in the plugin registry,
+ * sorted into the fixed plugin order, parsed and set up once, with its chain built back to front.
+ * Blocks are grouped by listen address and port; within one listener a query goes to the block
+ * with the longest matching zone (CoreDNS core/dnsserver/server.go), and REFUSED when none matches.
+ *
+ * Listeners (DNS and HTTP) belong to the DnsServer, not to a configuration: a reload builds and
+ * starts a new Generation, then swaps it in with one assignment, so sockets that stay configured
+ * never close and no query is lost; a configuration that fails to set up or start is discarded
+ * and the running one keeps serving.
  */
 import type { Directive, ServerBlock } from '../corefile/index.ts';
 import { WireError, decodeMessage, encodeMessage } from '../dns/message.ts';
@@ -15,7 +22,9 @@ import { errorReply, inspectQuery } from '../dns/header.ts';
 import type { Edns, Message } from '../dns/types.ts';
 import { RRClass, RRType, Rcode } from '../dns/types.ts';
 import { ConfigError, DnsError } from '../core/errors.ts';
-import type { Handler, PluginDefinition, PluginFactory, SetupContext } from '../core/handler.ts';
+import type {
+  Handler, HttpHandler, PluginDefinition, PluginFactory, QueryObserver, ReloadOutcome, ReplyTransform, SetupContext,
+} from '../core/handler.ts';
 import { endOfChain } from '../core/handler.ts';
 import type { Logger } from '../core/log.ts';
 import type { Address, Transport } from '../core/request.ts';
@@ -23,9 +32,18 @@ import { Request, reply } from '../core/request.ts';
 import { Recorder } from '../core/writer.ts';
 import { orderOf } from '../plugins/order.ts';
 import { plugins as registry } from '../plugins/registry.ts';
+import { listenHttp, splitHostPort } from '../transport/http.ts';
+import type { HttpListener } from '../transport/http.ts';
 import { listenTcp, listenUdp } from '../transport/listen.ts';
-import type { Listener } from '../transport/listen.ts';
+import type { Listener, Reply } from '../transport/listen.ts';
 import { AnswerCache } from './answer-cache.ts';
+
+/** A configuration as read from disk, for reloads. */
+export interface LoadedConfig {
+  readonly blocks: readonly ServerBlock[];
+  /** SHA-512 (hex) of the text it came from, imports included. */
+  readonly hash: string;
+}
 
 export interface ServerOptions {
   /** Manifest files/folders: kubernetes plugins read cluster state from them instead of an API server. */
@@ -35,6 +53,16 @@ export interface ServerOptions {
   readonly defaultPort?: number;
   /** Plugins by directive name; defaults to the registry (tests may inject more). */
   readonly plugins?: ReadonlyMap<string, PluginDefinition<unknown>>;
+  /** Addresses for blocks without `bind` (default: all, `::`). Tests use ['127.0.0.1']. */
+  readonly defaultBind?: readonly string[];
+  /** Maps an HTTP address from the Corefile before listening (tests move them to 127.0.0.1:0). */
+  readonly httpAddress?: (configured: string) => string;
+  /** SHA-512 of the configuration being created ("" for a built-in one). */
+  readonly configHash?: string;
+  /** Re-reads the configuration (reload plugin, SIGUSR1); without it reload reports "unchanged". */
+  readonly load?: () => LoadedConfig;
+  /** What ctx.fatal does; default: log the message and exit with status 1. */
+  readonly onFatal?: (message: string) => void;
 }
 
 /** One server block once set up: its zones and its chain. */
@@ -43,6 +71,10 @@ interface Block {
   readonly chain: Handler | null;
   readonly bind: readonly string[];
   readonly ports: ReadonlyMap<string, number>;
+  readonly observers: QueryObserver[];
+  readonly transforms: ReplyTransform[];
+  /** host|port keys of the listeners this block is served on. */
+  readonly listens: Array<{ host: string; port: number }>;
 }
 
 /** The zone table of one listen address:port. */
@@ -51,7 +83,27 @@ class Route {
   readonly cache = new AnswerCache();
   readonly host: string;
   readonly port: number;
-  constructor(host: string, port: number) { this.host = host; this.port = port; }
+  /** The metrics `server` label: `dns://:53`, or `dns://127.0.0.1:53` when bound to an address. */
+  label: string;
+  constructor(host: string, port: number, bound: boolean) {
+    this.host = host;
+    this.port = port;
+    this.label = `dns://${bound ? (host.includes(':') ? `[${host}]` : host) : ''}:${port}`;
+  }
+}
+
+/** One configuration: its routes and the hooks and services its plugins registered. */
+class Generation {
+  readonly routes = new Map<string, Route>();
+  readonly startup: Array<() => Promise<void> | void> = [];
+  readonly listening: Array<() => Promise<void> | void> = [];
+  readonly shutdown: Array<() => Promise<void> | void> = [];
+  readonly finalShutdown: Array<() => Promise<void> | void> = [];
+  /** Configured HTTP address → path → handler. */
+  readonly http = new Map<string, Map<string, HttpHandler>>();
+  readonly readiness: Array<{ plugin: string; check: () => boolean }> = [];
+  readonly hash: string;
+  constructor(hash: string) { this.hash = hash; }
 }
 
 /** EDNS options CoreDNS passes back to the client (request.SupportedOptions): NSID, EXPIRE, COOKIE, TCP-KEEPALIVE, PADDING. */
@@ -60,40 +112,59 @@ const SUPPORTED_OPTIONS = new Set([3, 9, 10, 11, 12]);
 /** How deep plugin lookups through the server may nest (ExternalName chains, autopath). */
 const MAX_LOOKUP_DEPTH = 8;
 
-export class DnsServer {
-  readonly #routes: Route[] = [];
-  readonly #listeners: Listener[] = [];
-  readonly #startup: Array<() => Promise<void> | void> = [];
-  readonly #shutdown: Array<() => Promise<void> | void> = [];
-  readonly #log: Logger;
+const hostPort = (host: string, port: number): string => `${host}|${port}`;
 
-  private constructor(log: Logger) { this.#log = log; }
+export class DnsServer {
+  readonly #options: ServerOptions;
+  readonly #log: Logger;
+  #gen: Generation;
+  /** host|port → the UDP and TCP listener. */
+  readonly #listeners = new Map<string, Listener[]>();
+  /** HTTP address as written in the Corefile → listener. */
+  readonly #http = new Map<string, HttpListener>();
+  #started = false;
+  #stopping = false;
+  #reloading: Promise<ReloadOutcome> | null = null;
+
+  private constructor(options: ServerOptions, gen: Generation) {
+    this.#options = options;
+    this.#log = options.log;
+    this.#gen = gen;
+  }
 
   /** Sets up every block (parse, setup, chains) without opening sockets; throws ConfigError on bad config. */
   static create(blocks: readonly ServerBlock[], options: ServerOptions): DnsServer {
-    const server = new DnsServer(options.log);
-    const defs = options.plugins ?? registry;
-    const defaultPort = options.defaultPort ?? 53;
-    const seen = new Map<string, string>();
-    for (const sb of blocks) {
-      const block = server.#setupBlock(sb, defs, options, defaultPort);
-      const hosts = block.bind.length > 0 ? block.bind : ['::'];
-      for (const [zone, port] of block.ports) {
-        for (const host of hosts) {
-          const where = `${host}|${port}`;
-          const dup = seen.get(`${where}|${zone}`);
-          if (dup !== undefined) throw new ConfigError(sb.file, sb.line, `cannot serve ${zone} on port ${port} twice (also at ${dup})`);
-          seen.set(`${where}|${zone}`, `${sb.file}:${sb.line}`);
-          let route = server.#routes.find((r) => r.host === host && r.port === port);
-          if (route === undefined) server.#routes.push((route = new Route(host, port)));
-          route.zones.set(zone, block);
-        }
-      }
-    }
+    const server = new DnsServer(options, new Generation(options.configHash ?? ''));
+    server.#gen = server.#configure(blocks, options.configHash ?? '');
     return server;
   }
 
-  #setupBlock(sb: ServerBlock, defs: ReadonlyMap<string, PluginDefinition<unknown>>, options: ServerOptions, defaultPort: number): Block {
+  #configure(blocks: readonly ServerBlock[], hash: string): Generation {
+    const gen = new Generation(hash);
+    const defs = this.#options.plugins ?? registry;
+    const defaultPort = this.#options.defaultPort ?? 53;
+    const seen = new Map<string, string>();
+    for (const sb of blocks) {
+      const block = this.#setupBlock(gen, sb, defs, defaultPort);
+      const bound = block.bind.length > 0;
+      const hosts = bound ? block.bind : (this.#options.defaultBind ?? ['::']);
+      for (const [zone, port] of block.ports) {
+        for (const host of hosts) {
+          const where = hostPort(host, port);
+          const dup = seen.get(`${where}|${zone}`);
+          if (dup !== undefined) throw new ConfigError(sb.file, sb.line, `cannot serve ${zone} on port ${port} twice (also at ${dup})`);
+          seen.set(`${where}|${zone}`, `${sb.file}:${sb.line}`);
+          let route = gen.routes.get(where);
+          if (route === undefined) gen.routes.set(where, (route = new Route(host, port, bound)));
+          route.zones.set(zone, block);
+          if (!block.listens.some((l) => l.host === host && l.port === port)) block.listens.push({ host, port });
+        }
+      }
+    }
+    return gen;
+  }
+
+  #setupBlock(gen: Generation, sb: ServerBlock, defs: ReadonlyMap<string, PluginDefinition<unknown>>, defaultPort: number): Block {
     const zones: string[] = [];
     const ports = new Map<string, number>();
     for (const key of sb.keys) {
@@ -115,16 +186,46 @@ export class DnsServer {
     }
     steps.sort((a, b) => orderOf(a.def.name) - orderOf(b.def.name));
     let bind: readonly string[] = [];
-    const log = options.log;
+    const observers: QueryObserver[] = [];
+    const transforms: ReplyTransform[] = [];
+    const listens: Array<{ host: string; port: number }> = [];
+    const provided = new Map<string, unknown>();
     const ctx: SetupContext = {
       zones,
       get bindAddresses() { return bind; },
-      manifests: options.manifests,
-      log,
-      onStartup: (fn) => { this.#startup.push(fn); },
-      onShutdown: (fn) => { this.#shutdown.push(fn); },
+      manifests: this.#options.manifests,
+      log: this.#log,
+      configHash: gen.hash,
+      onStartup: (fn) => { gen.startup.push(fn); },
+      onListening: (fn) => { gen.listening.push(fn); },
+      onShutdown: (fn) => { gen.shutdown.push(fn); },
+      onFinalShutdown: (fn) => { gen.finalShutdown.push(fn); },
       lookup: (req, name, type) => this.lookup(req, name, type),
       setBindAddresses: (a) => { bind = a; },
+      listenAddresses: () => listens.map((l) => {
+        const bound = this.#listeners.get(hostPort(l.host, l.port))?.[0];
+        return { host: l.host, port: bound?.port ?? l.port };
+      }),
+      observe: (fn) => { observers.push(fn); },
+      transformReply: (fn) => { transforms.push(fn); },
+      http: (address, path, handler) => {
+        if (splitHostPort(address) === null) throw new ConfigError(sb.file, sb.line, `invalid HTTP address ${JSON.stringify(address)}`);
+        let paths = gen.http.get(address);
+        if (paths === undefined) gen.http.set(address, (paths = new Map()));
+        if (paths.has(path)) throw new ConfigError(sb.file, sb.line, `${address}${path} is already served by another block`);
+        paths.set(path, handler);
+      },
+      httpAddress: (address) => {
+        const l = this.#http.get(address);
+        return l === undefined ? null : { host: l.host, port: l.port };
+      },
+      readiness: (plugin, check) => { gen.readiness.push({ plugin, check }); },
+      notReady: () => this.notReady(),
+      shuttingDown: () => this.#stopping,
+      provide: (key, value) => { provided.set(key, value); },
+      provided: (key) => provided.get(key),
+      reload: () => this.reload(),
+      fatal: (message) => this.#fatal(message),
     };
     const factories: PluginFactory[] = [];
     for (const { def, d } of steps) {
@@ -138,49 +239,172 @@ export class DnsServer {
       for (let i = factories.length - 1; i >= 0; i--) next = factories[i]!(next);
       chain = next;
     }
-    return { zones, chain, bind, ports };
+    return { zones, chain, bind, ports, observers, transforms, listens };
   }
 
-  /** Runs the plugins' startup hooks, then opens a UDP and a TCP listener per address:port. */
+  #mapHttp(address: string): string {
+    return this.#options.httpAddress?.(address) ?? address;
+  }
+
+  /** Runs the plugins' startup hooks, then opens a UDP and a TCP listener per address:port, then HTTP. */
   async start(): Promise<void> {
-    for (const fn of this.#startup) await fn();
+    const gen = this.#gen;
     try {
-      for (const route of this.#routes) {
-        const onQuery = (q: Uint8Array, client: Address, t: Transport) => this.handle(route, q, client, t);
-        this.#listeners.push(await listenUdp(route.host, route.port, onQuery, this.#log));
-        this.#listeners.push(await listenTcp(route.host, route.port, onQuery, this.#log));
+      for (const fn of gen.startup) await fn();
+      await this.#openListeners(gen);
+    } catch (err) {
+      await this.#closeUnused(new Generation(''));
+      await runAll(gen.shutdown, this.#log);
+      throw err;
+    }
+    this.#started = true;
+    this.#afterListening(gen);
+  }
+
+  /** Opens the DNS and HTTP listeners `gen` needs that are not open yet; on failure closes those it opened. */
+  async #openListeners(gen: Generation): Promise<void> {
+    const opened: Array<{ close(): Promise<void> }> = [];
+    try {
+      for (const [key, route] of gen.routes) {
+        if (this.#listeners.has(key)) continue;
+        const onQuery = (q: Uint8Array, client: Address, t: Transport): Reply | Promise<Reply> => {
+          const current = this.#gen.routes.get(key);
+          return current === undefined ? null : this.handle(current, q, client, t);
+        };
+        const udp = await listenUdp(route.host, route.port, onQuery, this.#log);
+        opened.push(udp);
+        const tcp = await listenTcp(route.host, route.port, onQuery, this.#log);
+        opened.push(tcp);
+        this.#listeners.set(key, [udp, tcp]);
+      }
+      for (const address of gen.http.keys()) {
+        if (this.#http.has(address)) continue;
+        const l = await listenHttp(this.#mapHttp(address), () => this.#gen.http.get(address) ?? new Map(), this.#log);
+        opened.push(l);
+        this.#http.set(address, l);
       }
     } catch (err) {
-      await this.stop();
+      for (const l of opened) await l.close();
+      for (const [k, ls] of this.#listeners) if (ls.some((l) => opened.includes(l))) this.#listeners.delete(k);
+      for (const [k, l] of this.#http) if (opened.includes(l)) this.#http.delete(k);
       throw err;
     }
   }
 
-  async stop(): Promise<void> {
-    const listeners = this.#listeners.splice(0);
-    await Promise.all(listeners.map((l) => l.close()));
-    for (const fn of this.#shutdown.splice(0)) {
-      try { await fn(); } catch (err) { this.#log.error(`shutdown: ${(err as Error).message}`); }
+  /** Closes the listeners the given (new) configuration no longer uses. */
+  async #closeUnused(gen: Generation): Promise<void> {
+    for (const [key, ls] of [...this.#listeners]) {
+      if (gen.routes.has(key)) continue;
+      this.#listeners.delete(key);
+      await Promise.all(ls.map((l) => l.close()));
+    }
+    for (const [key, l] of [...this.#http]) {
+      if (gen.http.has(key)) continue;
+      this.#http.delete(key);
+      await l.close();
     }
   }
 
-  /** The addresses actually bound (port 0 in the Corefile picks a free port), for tests and logs. */
+  #afterListening(gen: Generation): void {
+    for (const fn of gen.listening) {
+      Promise.resolve().then(fn).catch((err: unknown) => this.#log.error(`startup: ${(err as Error).message}`));
+    }
+  }
+
+  /**
+   * Swaps in a new configuration: set up, started (state loaded) and its new listeners opened
+   * before it takes any query; the old one keeps serving until then and whenever anything fails.
+   */
+  reload(): Promise<ReloadOutcome> {
+    if (this.#reloading !== null) return this.#reloading;
+    const run = async (): Promise<ReloadOutcome> => {
+      const load = this.#options.load;
+      if (load === undefined || !this.#started || this.#stopping) return { status: 'unchanged' };
+      let gen: Generation;
+      try {
+        const loaded = load();
+        if (loaded.hash === this.#gen.hash) return { status: 'unchanged' };
+        gen = this.#configure(loaded.blocks, loaded.hash);
+      } catch (err) {
+        return { status: 'failed', error: err as Error };
+      }
+      try {
+        for (const fn of gen.startup) await fn();
+        await this.#openListeners(gen);
+      } catch (err) {
+        await runAll(gen.shutdown, this.#log);
+        return { status: 'failed', error: err as Error };
+      }
+      const old = this.#gen;
+      this.#gen = gen;
+      await this.#closeUnused(gen);
+      await runAll(old.shutdown, this.#log);
+      this.#afterListening(gen);
+      return { status: 'reloaded', hash: gen.hash };
+    };
+    this.#reloading = run().finally(() => { this.#reloading = null; });
+    return this.#reloading;
+  }
+
+  /** Final shutdown: lameduck hooks (still serving), then listeners close, then the plugins' shutdown hooks. */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    await this.#reloading;
+    const gen = this.#gen;
+    await runAll(gen.finalShutdown, this.#log);
+    await this.#closeUnused(new Generation(''));
+    await runAll(gen.shutdown, this.#log);
+  }
+
+  #fatal(message: string): void {
+    if (this.#options.onFatal !== undefined) { this.#options.onFatal(message); return; }
+    this.#log.error(message);
+    process.exit(1);
+  }
+
+  /** Names of the plugins whose readiness check fails, sorted and de-duplicated. */
+  notReady(): string[] {
+    const out = new Set<string>();
+    for (const r of this.#gen.readiness) if (!r.check()) out.add(r.plugin);
+    return [...out].sort();
+  }
+
+  /** The DNS addresses actually bound (port 0 in the Corefile picks a free port), for tests and logs. */
   addresses(): Array<{ transport: Transport; address: string; port: number }> {
-    return this.#listeners.map((l) => ({ transport: l.transport, address: l.address, port: l.port }));
+    return [...this.#listeners.values()].flat().map((l) => ({ transport: l.transport, address: l.address, port: l.port }));
+  }
+
+  /** The HTTP addresses actually bound, by the address written in the Corefile. */
+  httpAddresses(): Map<string, { host: string; port: number }> {
+    const out = new Map<string, { host: string; port: number }>();
+    for (const address of this.#gen.http.keys()) {
+      const l = this.#http.get(address);
+      if (l !== undefined) out.set(address, { host: l.host, port: l.port });
+    }
+    return out;
   }
 
   /**
    * Answers one query's bytes: a reply's bytes, or null to stay silent. Synchronous on the hot path
    * (header rejects and answer-cache hits); a promise only when the chain has to run.
    */
-  handle(route: Route, query: Uint8Array, client: Address, transport: Transport): Uint8Array | null | Promise<Uint8Array | null> {
+  handle(route: Route, query: Uint8Array, client: Address, transport: Transport): Reply | Promise<Reply> {
     const verdict = inspectQuery(query);
     if (verdict.action === 'ignore') return null;
     if (verdict.action === 'formerr') return errorReply(query, Rcode.FORMERR);
     if (verdict.action === 'notimp') return errorReply(query, Rcode.NOTIMP);
     const key = AnswerCache.key(query, transport);
     const hit = route.cache.get(key, query);
-    if (hit !== null) return hit;
+    if (hit !== null) {
+      const meta = route.cache.lastMeta as Hit;
+      const block = meta.block;
+      if (block.transforms.length === 0 && block.observers.length === 0) return hit;
+      const start = block.observers.length > 0 ? process.hrtime.bigint() : 0n;
+      const out = applyTransforms(block, hit, meta.maxSize);
+      observe(block, route, meta.zone, client, transport, query, out, meta.by, start);
+      return out;
+    }
     let msg: Message;
     try {
       msg = decodeMessage(query);
@@ -188,79 +412,75 @@ export class DnsServer {
       if (err instanceof WireError) return errorReply(query, Rcode.FORMERR);
       throw err;
     }
-    return this.#serve(route, msg, client, transport, key);
+    return this.#serve(route, query, msg, client, transport, key);
   }
 
-  async #serve(route: Route, msg: Message, client: Address, transport: Transport, key: string): Promise<Uint8Array | null> {
-    const req = new Request(msg, client, transport);
+  async #serve(route: Route, query: Uint8Array, msg: Message, client: Address, transport: Transport, key: string): Promise<Reply> {
+    const start = process.hrtime.bigint();
+    const req = new Request(msg, client, transport, 0, route.label);
     if (req.qclass !== RRClass.IN) return this.#encode(req, reply(req, { rcode: Rcode.REFUSED }));
     if (msg.edns !== null && msg.edns.version !== 0) {
       // RFC 6891 §6.1.3: unknown EDNS version → BADVERS, with an OPT of version 0 (CoreDNS edns.Version).
       const m: Message = { ...reply(req, { rcode: Rcode.BADVERS }), edns: { udpSize: 0, version: 0, do: false, extendedRcode: 0, options: [] } };
       return encodeMessage(m);
     }
-    const block = this.#route(route, req);
-    if (block === null || block.chain === null) return this.#encode(req, reply(req, { rcode: Rcode.REFUSED }));
+    const zone = this.#route(route, req);
+    const block = zone === null ? undefined : route.zones.get(zone);
+    if (zone === null || block === undefined || block.chain === null) return this.#encode(req, reply(req, { rcode: Rcode.REFUSED }));
     const w = new Recorder();
     try {
       await block.chain.serveDNS(req, w);
     } catch (err) {
-      if (w.written === null) return this.#encode(req, this.#failure(req, err));
-      this.#logError(req, err);
+      if (w.written === null) w.write(failure(req, err), '');
     }
-    if (w.written === null) return this.#encode(req, reply(req, { rcode: Rcode.SERVFAIL }));
-    const bytes = this.#encode(req, w.written);
+    if (w.written === null) w.write(reply(req, { rcode: Rcode.SERVFAIL }), '');
+    const bytes = this.#encode(req, w.written!);
+    const by = w.writtenBy === '' ? null : w.writtenBy;
     if (w.cacheSource !== null && (msg.edns === null || msg.edns.options.length === 0) && msg.additionals.length === 0) {
-      route.cache.set(key, bytes, w.cacheSource, w.cacheRevision);
+      const meta: Hit = { block, zone, by, maxSize: req.maxSize };
+      route.cache.set(key, bytes, w.cacheSource, w.cacheRevision, meta);
     }
-    return bytes;
+    const out = applyTransforms(block, bytes, req.maxSize);
+    observe(block, route, zone, client, transport, query, out, by, start);
+    if (w.more !== null && transport === 'tcp') return [out, ...w.more.map((m) => this.#encode(req, m))];
+    return out;
   }
 
   /** Longest matching zone; DS goes to the parent-most match (CoreDNS server.go); "." last. */
-  #route(route: Route, req: Request): Block | null {
+  #route(route: Route, req: Request): string | null {
     const q = req.lname;
-    let ds: Block | null = null;
+    let ds: string | null = null;
     let off = 0;
     while (off < q.length && q !== '.') {
-      const b = route.zones.get(off === 0 ? q : q.slice(off));
-      if (b !== undefined) {
-        if (req.qtype !== RRType.DS) return b;
-        ds = b;
+      const z = off === 0 ? q : q.slice(off);
+      if (route.zones.has(z)) {
+        if (req.qtype !== RRType.DS) return z;
+        ds = z;
       }
       const dot = nextLabel(q, off);
       if (dot < 0) break;
       off = dot;
     }
-    return ds ?? route.zones.get('.') ?? null;
+    return ds ?? (route.zones.has('.') ? '.' : null);
   }
 
   /** Asks the server a question on behalf of a plugin (CoreDNS's upstream lookup through its own chain). */
   async lookup(parent: Request, name: string, type: number): Promise<Message | null> {
     if (parent.depth >= MAX_LOOKUP_DEPTH) return null;
     const req = parent.withQuestion(name, type);
-    for (const route of this.#routes) {
-      const block = this.#route(route, req);
-      if (block === null || block.chain === null) continue;
+    for (const route of this.#gen.routes.values()) {
+      const zone = this.#route(route, req);
+      const block = zone === null ? undefined : route.zones.get(zone);
+      if (block === undefined || block.chain === null) continue;
       const w = new Recorder();
       try {
         await block.chain.serveDNS(req, w);
-      } catch (err) {
-        if (w.written === null) { this.#logError(req, err); return null; }
+      } catch {
+        if (w.written === null) return null;
       }
       return w.written;
     }
     return null;
-  }
-
-  #failure(req: Request, err: unknown): Message {
-    this.#logError(req, err);
-    const rcode = err instanceof DnsError ? err.rcode : Rcode.SERVFAIL;
-    return reply(req, { rcode });
-  }
-
-  #logError(req: Request, err: unknown): void {
-    const what = err instanceof Error ? err.message : String(err);
-    this.#log.error(`plugin/errors: ${req.msg.id} ${req.qname} ${req.qtype}: ${what}`);
   }
 
   /** Applies the client's EDNS (CoreDNS request.SizeAndDo) and its size limit (RFC 6891 §7, RFC 2181 §9). */
@@ -280,6 +500,32 @@ export class DnsServer {
   }
 }
 
+/** What the answer cache keeps beside a reply, to report hits like chain answers. */
+interface Hit { readonly block: Block; readonly zone: string; readonly by: string | null; readonly maxSize: number }
+
+function failure(req: Request, err: unknown): Message {
+  const rcode = err instanceof DnsError ? err.rcode : Rcode.SERVFAIL;
+  return reply(req, { rcode });
+}
+
+function applyTransforms(block: Block, bytes: Uint8Array, maxSize: number): Uint8Array {
+  let out = bytes;
+  for (const t of block.transforms) out = t(out, maxSize);
+  return out;
+}
+
+function observe(block: Block, route: Route, zone: string, client: Address, transport: Transport, query: Uint8Array, reply: Uint8Array | null, by: string | null, start: bigint): void {
+  if (block.observers.length === 0) return;
+  const e = { server: route.label, zone, client, transport, query, reply, by, start, durationNs: Number(process.hrtime.bigint() - start) };
+  for (const fn of block.observers) fn(e);
+}
+
+async function runAll(fns: ReadonlyArray<() => Promise<void> | void>, log: Logger): Promise<void> {
+  for (const fn of fns) {
+    try { await fn(); } catch (err) { log.error(`shutdown: ${(err as Error).message}`); }
+  }
+}
+
 /** The offset just past the next unescaped dot of a lower-cased presentation name, or -1 at the end. */
 function nextLabel(name: string, off: number): number {
   for (let i = off; i < name.length; i++) {
@@ -289,4 +535,3 @@ function nextLabel(name: string, off: number): number {
   }
   return -1;
 }
-

@@ -11,7 +11,9 @@ import type { Server as TcpServer, Socket } from 'node:net';
 import type { Logger } from '../core/log.ts';
 import type { Address, Transport } from '../core/request.ts';
 
-export type QueryHandler = (query: Uint8Array, client: Address, transport: Transport) => Uint8Array | null | Promise<Uint8Array | null>;
+/** A reply: one message, several (a zone transfer over TCP), or null to stay silent. */
+export type Reply = Uint8Array | readonly Uint8Array[] | null;
+export type QueryHandler = (query: Uint8Array, client: Address, transport: Transport) => Reply | Promise<Reply>;
 
 export interface Listener {
   readonly transport: Transport;
@@ -31,8 +33,11 @@ function family(address: string): 4 | 6 {
 
 export function listenUdp(host: string, port: number, onQuery: QueryHandler, log: Logger): Promise<Listener> {
   const sock: UdpSocket = createSocket({ type: family(host) === 6 ? 'udp6' : 'udp4', reuseAddr: false });
-  const send = (bytes: Uint8Array | null, rport: number, raddr: string): void => {
-    if (bytes !== null) sock.send(bytes, rport, raddr);
+  const send = (bytes: Reply, rport: number, raddr: string): void => {
+    if (bytes === null) return;
+    // UDP carries one message: of a multi-message reply only the first is sent.
+    const one = bytes instanceof Uint8Array ? bytes : bytes[0];
+    if (one !== undefined) sock.send(one, rport, raddr);
   };
   sock.on('message', (msg, rinfo) => {
     const client: Address = { address: rinfo.address, port: rinfo.port, family: rinfo.family === 'IPv6' ? 6 : 4 };
@@ -43,7 +48,7 @@ export function listenUdp(host: string, port: number, onQuery: QueryHandler, log
       log.error(`udp: ${(err as Error).message}`);
       return;
     }
-    if (r === null || r instanceof Uint8Array) send(r, rinfo.port, rinfo.address);
+    if (!(r instanceof Promise)) send(r, rinfo.port, rinfo.address);
     else r.then((b) => send(b, rinfo.port, rinfo.address), (err: Error) => log.error(`udp: ${err.message}`));
   });
   sock.on('error', (err) => log.error(`udp ${host}:${port}: ${err.message}`));
@@ -92,14 +97,18 @@ function serveConnection(conn: Socket, onQuery: QueryHandler, log: Logger): void
   let inflight = 0;
   conn.setTimeout(TCP_IDLE_MS, () => { if (inflight === 0) conn.destroy(); });
   conn.on('error', () => conn.destroy());
-  const write = (bytes: Uint8Array | null): void => {
-    if (bytes === null || conn.destroyed) return;
+  const writeOne = (bytes: Uint8Array): void => {
     const frame = Buffer.allocUnsafe(bytes.length + 2);
     frame.writeUInt16BE(bytes.length, 0);
     frame.set(bytes, 2);
     conn.write(frame);
   };
-  const done = (bytes: Uint8Array | null): void => {
+  const write = (bytes: Reply): void => {
+    if (bytes === null || conn.destroyed) return;
+    if (bytes instanceof Uint8Array) writeOne(bytes);
+    else for (const b of bytes) writeOne(b);
+  };
+  const done = (bytes: Reply): void => {
     inflight--;
     write(bytes);
     if (inflight < TCP_MAX_INFLIGHT && conn.isPaused()) conn.resume();
@@ -124,7 +133,7 @@ function serveConnection(conn: Socket, onQuery: QueryHandler, log: Logger): void
         conn.destroy();
         return;
       }
-      if (r instanceof Uint8Array) { write(r); continue; }
+      if (!(r instanceof Promise)) { write(r); continue; }
       inflight++;
       if (inflight >= TCP_MAX_INFLIGHT) conn.pause();
       r.then(done, (err: Error) => { inflight--; log.error(`tcp: ${err.message}`); conn.destroy(); });

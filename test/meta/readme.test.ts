@@ -25,7 +25,11 @@ for (const name of folders) {
       const port = await freePort();
       // Move every server key (a top-level line ending in `{`) to a free port.
       const corefile = example.replace(/^(\S[^\n]*)\{$/gm, (line) => line.replace(/:\d+(?=\s)/g, `:${port}`));
-      const server = DnsServer.create(parseCorefile(corefile, { file: `${name}/README.md` }), { manifests: [EXAMPLES], log: silentLogger });
+      // Keys without a port get the free port too; DNS and HTTP listeners stay on loopback.
+      const server = DnsServer.create(parseCorefile(corefile, { file: `${name}/README.md` }), {
+        manifests: [EXAMPLES], log: silentLogger, defaultPort: port, defaultBind: ['127.0.0.1'],
+        httpAddress: () => '127.0.0.1:0', onFatal: (m) => { throw new Error(`fatal: ${m}`); },
+      });
       await server.start();
       await server.stop();
     }

@@ -1,0 +1,63 @@
+/**
+ * The HTTP listeners of the operational plugins (health, ready, prometheus): GET on a fixed set
+ * of paths, everything else 404. The route table is read per request, so a reload can change
+ * what a listener serves without closing it.
+ */
+import { createServer } from 'node:http';
+import type { HttpHandler } from '../core/handler.ts';
+import type { Logger } from '../core/log.ts';
+
+export interface HttpListener {
+  readonly host: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Splits `:8080`, `localhost:9153`, `[::1]:8181`, `127.0.0.1:0` into host ('' = all) and port. */
+export function splitHostPort(address: string): { host: string; port: number } | null {
+  const m = /^(?:\[([^\]]*)\]|([^:]*)):(\d{1,5})$/.exec(address);
+  if (m === null) return null;
+  const port = Number(m[3]);
+  if (port > 65535) return null;
+  return { host: m[1] ?? m[2] ?? '', port };
+}
+
+export function listenHttp(address: string, routes: () => ReadonlyMap<string, HttpHandler>, log: Logger): Promise<HttpListener> {
+  const hp = splitHostPort(address);
+  if (hp === null) return Promise.reject(new Error(`invalid HTTP address ${JSON.stringify(address)}`));
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const handler = routes().get(path);
+    if (handler === undefined || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
+      return;
+    }
+    Promise.resolve()
+      .then(() => handler())
+      .then((r) => {
+        res.writeHead(r.status, { 'content-type': r.contentType ?? 'text/plain; charset=utf-8' });
+        res.end(req.method === 'HEAD' ? undefined : r.body);
+      }, (err: Error) => {
+        log.error(`http ${address}${path}: ${err.message}`);
+        res.writeHead(500).end();
+      });
+  });
+  server.keepAliveTimeout = 5000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const listenOn = hp.host === '' ? { port: hp.port } : { host: hp.host, port: hp.port };
+    server.listen(listenOn, () => {
+      server.off('error', reject);
+      server.on('error', (err) => log.error(`http ${address}: ${err.message}`));
+      const a = server.address();
+      const bound = typeof a === 'object' && a !== null ? a : { address: hp.host, port: hp.port };
+      resolve({
+        host: bound.address, port: bound.port,
+        close: () => new Promise<void>((res) => {
+          server.closeAllConnections();
+          server.close(() => res());
+        }),
+      });
+    });
+  });
+}

@@ -3,6 +3,8 @@
  * CoreDNS 1.14.7 and later). A plugin sees queries before every plugin after it, whatever the
  * order in the Corefile. The list keeps CoreDNS's names, including plugins podns does not provide,
  * so that adding one means implementing it, not choosing a slot; registry.ts says which exist.
+ * One addition of podns's own: `filter_aaaa`, just before `forward` (after every plugin that
+ * answers authoritatively, so it only ever stands in for an upstream).
  */
 export const pluginOrder = [
   'root', 'metadata', 'geoip', 'cancel', 'proxyproto', 'quic', 'grpc_server', 'https', 'https3',
@@ -10,7 +12,7 @@ export const pluginOrder = [
   'health', 'pprof', 'shed', 'prometheus', 'errors', 'log', 'dnstap', 'local', 'dns64', 'any',
   'chaos', 'loadbalance', 'tsig', 'rewrite', 'autopath', 'acl', 'cache', 'header', 'dnssec', 'tls',
   'minimal', 'template', 'transfer', 'hosts', 'route53', 'azure', 'clouddns', 'k8s_external',
-  'kubernetes', 'file', 'auto', 'secondary', 'etcd', 'loop', 'forward', 'grpc', 'erratic',
+  'kubernetes', 'file', 'auto', 'secondary', 'etcd', 'loop', 'filter_aaaa', 'forward', 'grpc', 'erratic',
   'whoami', 'on', 'sign', 'view', 'nomad',
 ] as const;
 

@@ -15,6 +15,9 @@ import { parseSelector } from '../../cluster/selector.ts';
 import type { Selector } from '../../cluster/selector.ts';
 import type { KubernetesOptions } from './options.ts';
 import { KubernetesHandler } from './kubernetes.ts';
+import { AUTOPATH, TRANSFER } from '../../core/capabilities.ts';
+import { autoPather } from './autopath.ts';
+import { transferer } from './xfr.ts';
 
 export interface KubernetesConfig {
   readonly options: KubernetesOptions;
@@ -146,6 +149,9 @@ export function setupKubernetes(parsed: KubernetesConfig, ctx: SetupContext): Pl
     await source.start();
   });
   ctx.onShutdown(() => { source?.stop(); });
+  ctx.readiness('kubernetes', () => store.synced);
+  ctx.provide(AUTOPATH, autoPather(store, config));
+  ctx.provide(TRANSFER, transferer(store, config));
   return (next) => new KubernetesHandler(next, config, store, ctx);
 }
 

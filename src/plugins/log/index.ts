@@ -1,0 +1,9 @@
+// Placeholder until the plugin lands; replaced by the real definition.
+import type { PluginDefinition } from '../../core/handler.ts';
+import { ConfigError } from '../../core/errors.ts';
+
+export const logPlugin: PluginDefinition<null> = {
+  name: 'log',
+  parse(d) { throw new ConfigError(d.file, d.line, "plugin 'log' is not provided by podns yet"); },
+  setup() { return null; },
+};

@@ -4,16 +4,18 @@
  * server/, podconf/ and explain/.
  *
  *   podns serve [--conf FILE] [--manifests PATH]... [--dns.port N]
+ *   podns validate FILE
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ServerBlock } from '../corefile/index.ts';
 import { CorefileError, parseCorefile } from '../corefile/index.ts';
 import { ConfigError, UsageError } from '../core/errors.ts';
 import { consoleLogger } from '../core/log.ts';
 import type { Logger } from '../core/log.ts';
-import { plugins } from '../plugins/registry.ts';
 import { DnsServer } from '../server/server.ts';
+import type { LoadedConfig } from '../server/server.ts';
+import { loadCorefile } from './config.ts';
+import { describeBlock, validateBlocks } from './validate.ts';
 import { kubeadmCorefile } from './default-corefile.ts';
 
 export const VERSION = '0.1.0';
@@ -26,20 +28,12 @@ commands:
              --manifests PATH    read cluster state from these manifest files or folders
                                  (repeatable) instead of an API server
              --dns.port N        port for server keys written without one (default 53)
+             SIGUSR1 reloads the Corefile; SIGTERM/SIGINT shut down (after health's lameduck)
+  validate   check a Corefile without serving it: errors with file:line (exit status 1),
+             warnings, and each server block's plugins in execution order
+             FILE                the Corefile
   version    print the version
 `;
-
-/** Drops from the built-in Corefile the directives podns does not provide yet, saying which. */
-function builtinBlocks(log: Logger): ServerBlock[] {
-  const blocks = parseCorefile(kubeadmCorefile, { file: '<built-in Corefile>' });
-  const skipped = new Set<string>();
-  const kept = blocks.map((b) => ({
-    ...b,
-    directives: b.directives.filter((d) => plugins.has(d.name) || (skipped.add(d.name), false)),
-  }));
-  if (skipped.size > 0) log.warn(`built-in Corefile: not provided yet, left out: ${[...skipped].join(', ')}`);
-  return kept;
-}
 
 async function serve(argv: string[], log: Logger): Promise<number> {
   const { values } = parseArgs({
@@ -51,33 +45,61 @@ async function serve(argv: string[], log: Logger): Promise<number> {
     },
     strict: true,
   });
-  let blocks: ServerBlock[];
+  let blocks: readonly ServerBlock[];
+  let hash = '';
+  let load: (() => LoadedConfig) | undefined;
+  const onWarning = (m: string): void => log.warn(m);
   if (values.conf !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(values.conf, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read the Corefile ${values.conf}: ${(err as Error).message}`);
-    }
-    blocks = parseCorefile(text, { file: values.conf, env: process.env });
+    const file = values.conf;
+    const loaded = loadCorefile(file, { onWarning });
+    if ('error' in loaded) throw loaded.error;
+    ({ blocks, hash } = loaded);
+    load = () => loadCorefile(file, { onWarning });
   } else {
-    blocks = builtinBlocks(log);
+    blocks = parseCorefile(kubeadmCorefile, { file: '<built-in Corefile>' });
   }
   let defaultPort = 53;
   if (values['dns.port'] !== undefined) {
     defaultPort = Number(values['dns.port']);
     if (!Number.isInteger(defaultPort) || defaultPort < 0 || defaultPort > 65535) throw new UsageError(`--dns.port: not a port: ${values['dns.port']}`);
   }
-  const server = DnsServer.create(blocks, { manifests: values.manifests ?? [], log, defaultPort });
+  let fatal: (message: string) => void = () => {};
+  const server = DnsServer.create(blocks, {
+    manifests: values.manifests ?? [], log, defaultPort, configHash: hash,
+    ...(load !== undefined ? { load } : {}),
+    onFatal: (m) => fatal(m),
+  });
   await server.start();
   for (const a of server.addresses()) log.info(`listening on ${a.transport}://${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}`);
   log.info(`podns-${VERSION}`);
-  await new Promise<void>((resolve) => {
-    const stop = (sig: string): void => { log.info(`${sig}: shutting down`); resolve(); };
+  const onUsr1 = (): void => {
+    void server.reload().then((r) => {
+      if (r.status === 'failed') log.error(`plugin/reload: Corefile changed but reload failed: ${r.error.message}`);
+      if (r.status === 'unchanged') log.info('SIGUSR1: configuration unchanged');
+    });
+  };
+  process.on('SIGUSR1', onUsr1);
+  const code = await new Promise<number>((resolve) => {
+    const stop = (sig: string): void => { log.info(`${sig}: shutting down`); resolve(0); };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    fatal = (m) => { log.error(m); resolve(1); };
   });
+  process.off('SIGUSR1', onUsr1);
   await server.stop();
+  return code;
+}
+
+function validate(argv: string[], log: Logger): number {
+  const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) throw new UsageError('validate: give exactly one Corefile');
+  const file = positionals[0]!;
+  const loaded = loadCorefile(file, { onWarning: (m) => log.warn(m) });
+  if ('error' in loaded) throw loaded.error;
+  const findings = validateBlocks(loaded.blocks);
+  for (const f of findings) log.warn(`${f.file}:${f.line}: ${f.message}`);
+  process.stdout.write(`${file}: valid, ${loaded.blocks.length} server block${loaded.blocks.length === 1 ? '' : 's'}${findings.length > 0 ? `, ${findings.length} warning${findings.length === 1 ? '' : 's'}` : ''}\n`);
+  for (const b of loaded.blocks) process.stdout.write(`  ${describeBlock(b)}\n`);
   return 0;
 }
 
@@ -87,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'serve': return await serve(rest, log);
+      case 'validate': return validate(rest, log);
       case 'version': case '--version': process.stdout.write(`podns ${VERSION}\n`); return 0;
       case undefined: case 'help': case '--help': case '-h': process.stdout.write(USAGE); return command === undefined ? 2 : 0;
       default: throw new UsageError(`unknown command ${JSON.stringify(command)}`);

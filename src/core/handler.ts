@@ -113,6 +113,8 @@ export type ReloadOutcome =
 export interface PluginDefinition<O> {
   /** The Corefile directive. */
   readonly name: string;
+  /** At most one such directive per server block (CoreDNS plugin.ErrOnce); otherwise each directive is its own link, in file order. */
+  readonly once?: boolean;
   /** Pure: from the directive to options with every default resolved; throws ConfigError at the directive's file:line. */
   parse(d: Directive, zones: readonly string[]): O;
   /** Registers lifecycle hooks and returns the link of the chain; setup-only plugins return null. */

@@ -38,12 +38,14 @@ import { listenTcp, listenUdp } from '../transport/listen.ts';
 import type { Listener, Reply } from '../transport/listen.ts';
 import { AnswerCache } from './answer-cache.ts';
 
-/** A configuration as read from disk, for reloads. */
-export interface LoadedConfig {
-  readonly blocks: readonly ServerBlock[];
-  /** SHA-512 (hex) of the text it came from, imports included. */
-  readonly hash: string;
-}
+/**
+ * A configuration as read from disk, for reloads: its blocks, or the error that stopped the
+ * parse; and the SHA-512 (hex) of the text it came from, imports included, either way (so a
+ * broken file is reported once, not at every poll).
+ */
+export type LoadedConfig =
+  | { readonly hash: string; readonly blocks: readonly ServerBlock[] }
+  | { readonly hash: string; readonly error: Error };
 
 export interface ServerOptions {
   /** Manifest files/folders: kubernetes plugins read cluster state from them instead of an API server. */
@@ -125,6 +127,8 @@ export class DnsServer {
   #started = false;
   #stopping = false;
   #reloading: Promise<ReloadOutcome> | null = null;
+  /** The hash of the last configuration that failed to load: not retried until it changes (CoreDNS reload). */
+  #failedHash = '';
 
   private constructor(options: ServerOptions, gen: Generation) {
     this.#options = options;
@@ -181,6 +185,9 @@ export class DnsServer {
       if (def === undefined) {
         const why = orderOf(d.name) >= 0 ? `plugin '${d.name}' is not provided by podns yet` : `Unknown directive '${d.name}'`;
         throw new ConfigError(d.file, d.line, why);
+      }
+      if (def.once === true && steps.some((s) => s.def === def)) {
+        throw new ConfigError(d.file, d.line, `plugin/${d.name}: this plugin can only be used once per Server Block`);
       }
       steps.push({ def, d });
     }
@@ -323,7 +330,10 @@ export class DnsServer {
       let gen: Generation;
       try {
         const loaded = load();
-        if (loaded.hash === this.#gen.hash) return { status: 'unchanged' };
+        if (loaded.hash === this.#gen.hash || loaded.hash === this.#failedHash) return { status: 'unchanged' };
+        this.#failedHash = loaded.hash;
+        this.#log.info('Reloading');
+        if ('error' in loaded) return { status: 'failed', error: loaded.error };
         gen = this.#configure(loaded.blocks, loaded.hash);
       } catch (err) {
         return { status: 'failed', error: err as Error };
@@ -335,11 +345,13 @@ export class DnsServer {
         await runAll(gen.shutdown, this.#log);
         return { status: 'failed', error: err as Error };
       }
+      this.#failedHash = '';
       const old = this.#gen;
       this.#gen = gen;
       await this.#closeUnused(gen);
       await runAll(old.shutdown, this.#log);
       this.#afterListening(gen);
+      this.#log.info('Reloading complete');
       return { status: 'reloaded', hash: gen.hash };
     };
     this.#reloading = run().finally(() => { this.#reloading = null; });

@@ -157,6 +157,7 @@ export function setupKubernetes(parsed: KubernetesConfig, ctx: SetupContext): Pl
 
 export const kubernetesPlugin: PluginDefinition<KubernetesConfig> = {
   name: 'kubernetes',
+  once: true,
   parse: parseKubernetes,
   setup: setupKubernetes,
 };

@@ -82,7 +82,8 @@ export interface SetupContext {
   /**
    * Serves `path` on an HTTP listener at `address` (`:8080`, `localhost:9153`, `127.0.0.1:0`).
    * Listeners are process-wide: blocks share them, and they survive reloads while still configured.
-   * Two plugins claiming the same address and path is a ConfigError.
+   * When several blocks register the same address and path (NodeLocal DNSCache's Corefile has
+   * `prometheus :9253` in each of its four blocks), the first registration serves it.
    */
   http(address: string, path: string, handler: HttpHandler): void;
   /** The bound address of an HTTP listener requested with http() (valid once listening). */

@@ -219,8 +219,7 @@ export class DnsServer {
         if (splitHostPort(address) === null) throw new ConfigError(sb.file, sb.line, `invalid HTTP address ${JSON.stringify(address)}`);
         let paths = gen.http.get(address);
         if (paths === undefined) gen.http.set(address, (paths = new Map()));
-        if (paths.has(path)) throw new ConfigError(sb.file, sb.line, `${address}${path} is already served by another block`);
-        paths.set(path, handler);
+        if (!paths.has(path)) paths.set(path, handler);
       },
       httpAddress: (address) => {
         const l = this.#http.get(address);

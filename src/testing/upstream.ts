@@ -29,7 +29,7 @@ export type Script = (q: Message, transport: UpstreamTransport) => ScriptResult 
 
 export interface Upstream {
   readonly port: number;
-  /** `127.0.0.1:PORT`, as written in a Corefile. */
+  /** `HOST:PORT`, as written in a Corefile. */
   readonly address: string;
   readonly queries: UpstreamQuery[];
   /** Replaces the script (e.g. to take the upstream "down" with () => 'drop'). */
@@ -47,7 +47,8 @@ export function answerTo(q: Message, parts: { rcode?: number; answers?: Resource
   };
 }
 
-export async function startUpstream(script: Script, port = 0): Promise<Upstream> {
+/** Starts the upstream on `host` (any 127/8 address works on Linux) and `port` (0: a free one). */
+export async function startUpstream(script: Script, port = 0, host = '127.0.0.1'): Promise<Upstream> {
   let current = script;
   const queries: UpstreamQuery[] = [];
   const respond = async (bytes: Uint8Array, transport: UpstreamTransport): Promise<Uint8Array | null> => {
@@ -63,7 +64,7 @@ export async function startUpstream(script: Script, port = 0): Promise<Upstream>
   udp.on('message', (m, rinfo) => {
     void respond(m, 'udp').then((r) => { if (r !== null) udp.send(r, rinfo.port, rinfo.address); });
   });
-  await new Promise<void>((res, rej) => { udp.once('error', rej); udp.bind(port, '127.0.0.1', () => res()); });
+  await new Promise<void>((res, rej) => { udp.once('error', rej); udp.bind(port, host, () => res()); });
   const bound = udp.address().port;
   const conns = new Set<Socket>();
   const tcp: Server = createServer((c) => {
@@ -87,10 +88,10 @@ export async function startUpstream(script: Script, port = 0): Promise<Upstream>
       }
     });
   });
-  await new Promise<void>((res, rej) => { tcp.once('error', rej); tcp.listen(bound, '127.0.0.1', () => res()); });
+  await new Promise<void>((res, rej) => { tcp.once('error', rej); tcp.listen(bound, host, () => res()); });
   return {
     port: bound,
-    address: `127.0.0.1:${bound}`,
+    address: `${host}:${bound}`,
     queries,
     setScript(s) { current = s; },
     close: () => new Promise<void>((res) => {

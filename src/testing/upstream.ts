@@ -88,7 +88,14 @@ export async function startUpstream(script: Script, port = 0, host = '127.0.0.1'
       }
     });
   });
-  await new Promise<void>((res, rej) => { tcp.once('error', rej); tcp.listen(bound, host, () => res()); });
+  try {
+    await new Promise<void>((res, rej) => { tcp.once('error', rej); tcp.listen(bound, host, () => res()); });
+  } catch (err) {
+    // The free UDP port is taken for TCP: release the UDP socket, and with port 0 try another.
+    udp.close();
+    if (port === 0 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') return startUpstream(script, port, host);
+    throw err;
+  }
   return {
     port: bound,
     address: `${host}:${bound}`,

@@ -1,9 +1,17 @@
-// Placeholder until the plugin lands; replaced by the real definition.
+/**
+ * cache: a frontend cache for the answers of the plugins after it (CoreDNS plugin/cache). The
+ * definition: parse in setup.ts, the handler in cache.ts. Once per server block. No hooks: the
+ * stores live as long as the configuration, and background refreshes end with the chain's own
+ * timeouts.
+ */
 import type { PluginDefinition } from '../../core/handler.ts';
-import { ConfigError } from '../../core/errors.ts';
+import { CacheHandler } from './cache.ts';
+import type { CacheOptions } from './setup.ts';
+import { parseCache } from './setup.ts';
 
-export const cachePlugin: PluginDefinition<null> = {
+export const cachePlugin: PluginDefinition<CacheOptions> = {
   name: 'cache',
-  parse(d) { throw new ConfigError(d.file, d.line, "plugin 'cache' is not provided by podns yet"); },
-  setup() { return null; },
+  once: true,
+  parse: (d, zones) => parseCache(d, zones),
+  setup: (options) => (next) => new CacheHandler(next, options),
 };

@@ -1,9 +1,17 @@
-// Placeholder until the plugin lands; replaced by the real definition.
+/**
+ * autopath: server-side search path completion (CoreDNS plugin/autopath). See README.md.
+ */
 import type { PluginDefinition } from '../../core/handler.ts';
-import { ConfigError } from '../../core/errors.ts';
+import type { AutopathOptions } from './setup.ts';
+import { parseAutopath, setupAutopath } from './setup.ts';
 
-export const autopathPlugin: PluginDefinition<null> = {
+export type { AutopathOptions } from './setup.ts';
+export { parseAutopath, setupAutopath } from './setup.ts';
+export { AutopathHandler, cnamer, mayAutopath } from './autopath.ts';
+
+export const autopathPlugin: PluginDefinition<AutopathOptions> = {
   name: 'autopath',
-  parse(d) { throw new ConfigError(d.file, d.line, "plugin 'autopath' is not provided by podns yet"); },
-  setup() { return null; },
+  once: true,
+  parse: parseAutopath,
+  setup: setupAutopath,
 };

@@ -1,9 +1,16 @@
-// Placeholder until the plugin lands; replaced by the real definition.
+/**
+ * loadbalance: shuffles A, AAAA and MX records of NOERROR replies, CNAMEs first (CoreDNS
+ * plugin/loadbalance, round_robin policy and `prefer`). See README.md.
+ */
 import type { PluginDefinition } from '../../core/handler.ts';
-import { ConfigError } from '../../core/errors.ts';
+import type { LoadbalanceOptions } from './setup.ts';
+import { parseLoadbalance, setupLoadbalance } from './setup.ts';
 
-export const loadbalancePlugin: PluginDefinition<null> = {
+export type { LoadbalanceOptions } from './setup.ts';
+export { parseCidr, parseLoadbalance, setupLoadbalance } from './setup.ts';
+
+export const loadbalancePlugin: PluginDefinition<LoadbalanceOptions> = {
   name: 'loadbalance',
-  parse(d) { throw new ConfigError(d.file, d.line, "plugin 'loadbalance' is not provided by podns yet"); },
-  setup() { return null; },
+  parse: (d) => parseLoadbalance(d),
+  setup: (o, ctx) => setupLoadbalance(o, ctx),
 };

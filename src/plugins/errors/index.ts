@@ -1,9 +1,5 @@
-// Placeholder until the plugin lands; replaced by the real definition.
-import type { PluginDefinition } from '../../core/handler.ts';
-import { ConfigError } from '../../core/errors.ts';
-
-export const errorsPlugin: PluginDefinition<null> = {
-  name: 'errors',
-  parse(d) { throw new ConfigError(d.file, d.line, "plugin 'errors' is not provided by podns yet"); },
-  setup() { return null; },
-};
+/** The errors plugin: logs the chain's failures, optionally consolidated (plugin/errors). */
+export { errorsPlugin, parseErrors, setupErrors, compilePattern, MAX_REGEXP_LENGTH } from './setup.ts';
+export { ErrorLog, ErrorsHandler, realTimers } from './errors.ts';
+export type { Consolidate, ErrorsOptions, LogLevel, Timers } from './errors.ts';
+export { goDuration, goDurationMs } from './goduration.ts';

@@ -1,9 +1,4 @@
-// Placeholder until the plugin lands; replaced by the real definition.
-import type { PluginDefinition } from '../../core/handler.ts';
-import { ConfigError } from '../../core/errors.ts';
-
-export const healthPlugin: PluginDefinition<null> = {
-  name: 'health',
-  parse(d) { throw new ConfigError(d.file, d.line, "plugin 'health' is not provided by podns yet"); },
-  setup() { return null; },
-};
+/** The health plugin: /health, lameduck, and the self-check metrics (plugin/health). */
+export { healthPlugin, parseHealth, setupHealth, DEFAULT_ADDRESS, HEALTH_PATH, CHECK_INTERVAL_MS } from './setup.ts';
+export type { HealthOptions } from './setup.ts';
+export { SelfCheck, loopbackUrl } from './health.ts';

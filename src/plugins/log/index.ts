@@ -1,9 +1,5 @@
-// Placeholder until the plugin lands; replaced by the real definition.
-import type { PluginDefinition } from '../../core/handler.ts';
-import { ConfigError } from '../../core/errors.ts';
-
-export const logPlugin: PluginDefinition<null> = {
-  name: 'log',
-  parse(d) { throw new ConfigError(d.file, d.line, "plugin 'log' is not provided by podns yet"); },
-  setup() { return null; },
-};
+/** The log plugin: one line per query, CoreDNS's formats, or JSON (plugin/log). */
+export { logPlugin, parseLog, setupLog, DEFAULT_MIN_DURATION } from './setup.ts';
+export type { LogOptions, LogRule, LogOutput } from './setup.ts';
+export { QueryLogger, jsonOutput, jsonRecord } from './logger.ts';
+export { COMMON_LOG_FORMAT, COMBINED_LOG_FORMAT, parseFormat, render } from './format.ts';

@@ -1,9 +1,4 @@
-// Placeholder until the plugin lands; replaced by the real definition.
-import type { PluginDefinition } from '../../core/handler.ts';
-import { ConfigError } from '../../core/errors.ts';
-
-export const prometheusPlugin: PluginDefinition<null> = {
-  name: 'prometheus',
-  parse(d) { throw new ConfigError(d.file, d.line, "plugin 'prometheus' is not provided by podns yet"); },
-  setup() { return null; },
-};
+/** The prometheus plugin: CoreDNS's metrics on /metrics (plugin/metrics). */
+export { prometheusPlugin, parsePrometheus, setupPrometheus, serverLabel, DEFAULT_ADDRESS, METRICS_PATH } from './setup.ts';
+export type { PrometheusOptions } from './setup.ts';
+export { recordQuery } from './observer.ts';

@@ -1,9 +1,5 @@
-// Placeholder until the plugin lands; replaced by the real definition.
-import type { PluginDefinition } from '../../core/handler.ts';
-import { ConfigError } from '../../core/errors.ts';
-
-export const readyPlugin: PluginDefinition<null> = {
-  name: 'ready',
-  parse(d) { throw new ConfigError(d.file, d.line, "plugin 'ready' is not provided by podns yet"); },
-  setup() { return null; },
-};
+/** The ready plugin: /ready, 200 once every plugin reporting readiness is ready (plugin/ready). */
+export { readyPlugin, parseReady, setupReady, DEFAULT_ADDRESS, READY_PATH } from './setup.ts';
+export type { ReadyOptions } from './setup.ts';
+export { Readiness } from './ready.ts';
+export type { Monitor, ReadySource } from './ready.ts';

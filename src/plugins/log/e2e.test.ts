@@ -1,0 +1,81 @@
+// log end to end: a real DnsServer on 127.0.0.1 queried with dig; every query is logged, the one
+// answered from the server's answer cache too, in CoreDNS's format through the server's logger.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { parseCorefile } from '../../corefile/index.ts';
+import type { PluginDefinition } from '../../core/handler.ts';
+import { reply } from '../../core/request.ts';
+import { Rcode, RRType } from '../../dns/types.ts';
+import { plugins } from '../registry.ts';
+import { DnsServer } from '../../server/server.ts';
+import { capturingLogger } from '../../testing/context.ts';
+import { rr } from '../../testing/rr.ts';
+import { dig, freePort } from '../../../test/integration/harness.ts';
+import { jsonOutput } from './logger.ts';
+
+let chainCalls = 0;
+const answerer: PluginDefinition<null> = {
+  name: 'answerer',
+  parse: () => null,
+  setup: () => () => ({
+    name: 'answerer',
+    serveDNS(req, w) {
+      chainCalls++;
+      if (req.lname.startsWith('nx.')) {
+        w.write(reply(req, { rcode: Rcode.NXDOMAIN, authorities: [rr('example.org. 5 IN SOA ns.example.org. h.example.org. 1 2 3 4 5')] }), 'answerer');
+      } else {
+        w.write(reply(req, { aa: true, answers: req.qtype === RRType.A ? [rr(`${req.qname} 30 IN A 192.0.2.1`)] : [] }), 'answerer');
+      }
+      w.cacheable({ revision: 1 });
+      return Promise.resolve();
+    },
+  }),
+};
+
+describe('log: a running server', () => {
+  const lines: string[] = [];
+  const json: string[] = [];
+  const write = jsonOutput.write;
+  let server: DnsServer;
+  let port: number;
+  before(async () => {
+    jsonOutput.write = (l) => { json.push(l); };
+    port = await freePort();
+    const text = `example.org:${port} {\n  log\n  answerer\n}\nexample.net:${port} {\n  log . {\n    class denial\n    format json\n  }\n  answerer\n}\n`;
+    server = DnsServer.create(parseCorefile(text, { file: 'Corefile' }), {
+      manifests: [], log: capturingLogger(lines), defaultBind: ['127.0.0.1'], httpAddress: () => '127.0.0.1:0',
+      plugins: new Map([...plugins, ['answerer', answerer as PluginDefinition<unknown>]]),
+    });
+    await server.start();
+  });
+  after(async () => {
+    await server.stop();
+    jsonOutput.write = write;
+  });
+
+  test('one common-format line per query, answer-cache hits included', async () => {
+    const calls = chainCalls;
+    await dig(port, 'WWW.example.org', 'A');
+    await dig(port, 'WWW.example.org', 'A');
+    await dig(port, '+tcp', 'nx.example.org', 'AAAA');
+    assert.equal(chainCalls - calls, 2, 'the repeated query came from the answer cache');
+    const logged = lines.filter((l) => l.startsWith('[INFO] 127.0.0.1:'));
+    assert.equal(logged.length, 3);
+    const udp = /^\[INFO\] 127\.0\.0\.1:\d+ - \d+ "A IN www\.example\.org\. udp \d+ false 1232" NOERROR qr,aa,rd \d+ \d+\.\d+s$/;
+    assert.match(logged[0]!, udp);
+    assert.match(logged[1]!, udp);
+    assert.match(logged[2]!, /^\[INFO\] 127\.0\.0\.1:\d+ - \d+ "AAAA IN nx\.example\.org\. tcp \d+ false 65535" NXDOMAIN qr,rd \d+ \d+\.\d+s$/);
+  });
+
+  test('format json and class denial: only denials, as JSON lines', async () => {
+    await dig(port, 'www.example.net', 'A');
+    await dig(port, 'nx.example.net', 'A');
+    assert.equal(json.length, 1);
+    const o = JSON.parse(json[0]!) as Record<string, unknown>;
+    assert.equal(o.qname, 'nx.example.net.');
+    assert.equal(o.rcode, 'NXDOMAIN');
+    assert.equal(o.zone, 'example.net.');
+    assert.equal(o.client_ip, '127.0.0.1');
+    assert.equal(typeof o.duration_seconds, 'number');
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * The prometheus stanza (CoreDNS plugin/metrics/setup.go): `prometheus [ADDRESS] { … }`, default
+ * `localhost:9153`, path fixed to /metrics. Setup serves the shared registry there, feeds the
+ * server metrics from the block's query events, and sets coredns_plugin_enabled for the block.
+ */
+import type { Directive } from '../../corefile/index.ts';
+import { Args, configError } from '../../corefile/index.ts';
+import { ConfigError } from '../../core/errors.ts';
+import type { PluginDefinition, SetupContext } from '../../core/handler.ts';
+import { registry } from '../../core/metrics.ts';
+import { splitHostPort } from '../../transport/http.ts';
+import { initProcessMetrics, pluginEnabled } from './metrics.ts';
+import { recordQuery } from './observer.ts';
+
+export interface PrometheusOptions {
+  /** Where /metrics is served, as written (`:9153`, `localhost:9153`, `[::1]:9153`). */
+  readonly address: string;
+}
+
+export const DEFAULT_ADDRESS = 'localhost:9153';
+export const METRICS_PATH = '/metrics';
+
+/** Go's net.SplitHostPort verdict on an address, as the error CoreDNS returns for a bad one; null when fine. */
+export function addressError(address: string): string | null {
+  if (splitHostPort(address) !== null) return null;
+  return address.includes(':') ? `address ${address}: invalid address or port` : `address ${address}: missing port in address`;
+}
+
+export function parsePrometheus(d: Directive): PrometheusOptions {
+  const a = new Args(d);
+  const address = a.optional() ?? DEFAULT_ADDRESS;
+  a.end();
+  const bad = addressError(address);
+  if (bad !== null) throw new ConfigError(d.file, d.line, `plugin/prometheus: ${bad}`);
+  for (const o of d.block ?? []) {
+    switch (o.name) {
+      case 'runtime_metrics':
+        // Go's runtime/metrics set; the Node.js runtime metrics are always exported.
+        new Args(o, 'prometheus').end();
+        break;
+      case 'tls':
+        throw configError(o, 'tls is not supported by podns yet', 'prometheus');
+      default:
+        throw configError(o, `unknown option: ${o.name}`, 'prometheus');
+    }
+  }
+  return { address };
+}
+
+/** The `server` label of a listen address, as CoreDNS builds it: `dns://` + JoinHostPort(bind or "", port). */
+export function serverLabel(bound: boolean, host: string, port: number): string {
+  if (!bound) return `dns://:${port}`;
+  return `dns://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export function setupPrometheus(options: PrometheusOptions, ctx: SetupContext): null {
+  initProcessMetrics();
+  ctx.http(options.address, METRICS_PATH, async () => ({
+    status: 200, body: await registry.metrics(), contentType: registry.contentType,
+  }));
+  ctx.observe(recordQuery);
+
+  // coredns_plugin_enabled: CoreDNS sets it for every handler of the block. The block's plugin
+  // list is not part of SetupContext, so only this plugin's own series is exported (see README).
+  let enabled: Array<Record<'server' | 'zone' | 'view' | 'name', string>> = [];
+  ctx.onListening(() => {
+    const bound = ctx.bindAddresses.length > 0;
+    const servers = new Set(ctx.listenAddresses().map((l) => serverLabel(bound, l.host, l.port)));
+    enabled = [...servers].flatMap((server) => ctx.zones.map((zone) => ({ server, zone, view: '', name: 'prometheus' })));
+    for (const labels of enabled) pluginEnabled.set(labels, 1);
+  });
+  ctx.onShutdown(() => {
+    for (const labels of enabled) pluginEnabled.remove(labels);
+    enabled = [];
+  });
+  return null;
+}
+
+export const prometheusPlugin: PluginDefinition<PrometheusOptions> = {
+  name: 'prometheus',
+  once: true,
+  parse: parsePrometheus,
+  setup: setupPrometheus,
+};

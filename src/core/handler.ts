@@ -26,8 +26,10 @@ export type PluginFactory = (next: Handler) => Handler;
 export interface QueryEvent {
   /** The listener, CoreDNS-style: `dns://127.0.0.1:53` (`dns://:53` when bound to all addresses). */
   readonly server: string;
-  /** The zone of the server block that matched (`.` style, lower case). */
+  /** The zone of the server block that matched (`.` style, lower case); `dropped` when none did. */
   readonly zone: string;
+  /** The address the listener is bound to (`::` when bound to all addresses). */
+  readonly local: string;
   readonly client: Address;
   readonly transport: Transport;
   readonly query: Uint8Array;
@@ -77,6 +79,18 @@ export interface SetupContext {
   listenAddresses(): ReadonlyArray<{ readonly host: string; readonly port: number }>;
   /** Reports every query of this block, after the reply is sent. */
   observe(fn: QueryObserver): void;
+  /**
+   * Reports the queries the server refuses itself before any block takes them (class not IN, no
+   * block for the name), with zone `dropped` (CoreDNS vars.Dropped). Process-wide: the same
+   * function registered by several blocks is called once per query.
+   */
+  observeDropped(fn: QueryObserver): void;
+  /**
+   * The plugins of this block that take part in answering queries (a link of the chain, an
+   * observer or a reply transform), in execution order: CoreDNS's handlers of a block, for
+   * coredns_plugin_enabled. Complete once every plugin is set up (from onStartup on).
+   */
+  plugins(): readonly string[];
   /** Adds a last step to every reply of this block (see ReplyTransform). */
   transformReply(fn: ReplyTransform): void;
   /**

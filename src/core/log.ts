@@ -8,6 +8,8 @@ export interface Logger {
   info(msg: string): void;
   warn(msg: string): void;
   error(msg: string): void;
+  /** Writes a line as it is, without level or prefix (the log plugin's JSON records). */
+  raw(line: string): void;
   /** A logger whose lines carry the `plugin/<name>: ` prefix. */
   plugin(name: string): Logger;
 }
@@ -18,11 +20,12 @@ export function consoleLogger(sink: (line: string) => void = (l) => process.stde
     info: (m) => line('INFO', m),
     warn: (m) => line('WARNING', m),
     error: (m) => line('ERROR', m),
+    raw: (l) => sink(l),
     plugin: (name) => consoleLogger(sink, `plugin/${name}: `),
   };
 }
 
 export const silentLogger: Logger = {
-  info() {}, warn() {}, error() {},
+  info() {}, warn() {}, error() {}, raw() {},
   plugin() { return silentLogger; },
 };

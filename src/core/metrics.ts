@@ -32,3 +32,9 @@ export function histogram<L extends string>(name: string, help: string, labelNam
   if (existing !== undefined) return existing as Histogram<L>;
   return new Histogram<L>({ name, help, labelNames, buckets: [...buckets], registers: [registry] });
 }
+
+/**
+ * Unexpected exceptions out of a plugin chain (a bug, not a DnsError): CoreDNS counts its recovered
+ * panics here. Declared in core because the server, not a plugin, counts them.
+ */
+export const panicsTotal = counter('coredns_panics_total', 'A metrics that counts the number of panics.');

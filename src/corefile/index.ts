@@ -9,3 +9,4 @@ export { CorefileError } from './errors.ts';
 export { MAX_IMPORTS, parseCorefile } from './parser.ts';
 export { KeyError, normalizeZone, parseServerKey } from './keys.ts';
 export { Args, configError, expectArgs, expectNoBlock, parseDuration, parseUint, zonesFromArgs } from './directive.ts';
+export { goDuration, goDurationMs } from './duration.ts';

@@ -23,10 +23,11 @@ import type { Edns, Message } from '../dns/types.ts';
 import { RRClass, RRType, Rcode } from '../dns/types.ts';
 import { ConfigError, DnsError } from '../core/errors.ts';
 import type {
-  Handler, HttpHandler, PluginDefinition, PluginFactory, QueryObserver, ReloadOutcome, ReplyTransform, SetupContext,
+  Handler, HttpHandler, PluginDefinition, PluginFactory, QueryEvent, QueryObserver, ReloadOutcome, ReplyTransform, SetupContext,
 } from '../core/handler.ts';
 import { endOfChain } from '../core/handler.ts';
 import type { Logger } from '../core/log.ts';
+import { panicsTotal } from '../core/metrics.ts';
 import type { Address, Transport } from '../core/request.ts';
 import { Request, reply } from '../core/request.ts';
 import { Recorder } from '../core/writer.ts';
@@ -75,6 +76,8 @@ interface Block {
   readonly ports: ReadonlyMap<string, number>;
   readonly observers: QueryObserver[];
   readonly transforms: ReplyTransform[];
+  /** The plugins that answer, observe or transform queries, in execution order (ctx.plugins()). */
+  readonly handlers: readonly string[];
   /** host|port keys of the listeners this block is served on. */
   readonly listens: Array<{ host: string; port: number }>;
 }
@@ -104,6 +107,8 @@ class Generation {
   /** Configured HTTP address → path → handler. */
   readonly http = new Map<string, Map<string, HttpHandler>>();
   readonly readiness: Array<{ plugin: string; check: () => boolean }> = [];
+  /** Observers of the queries refused before any block (ctx.observeDropped), each once. */
+  readonly dropped = new Set<QueryObserver>();
   readonly hash: string;
   constructor(hash: string) { this.hash = hash; }
 }
@@ -196,6 +201,7 @@ export class DnsServer {
     const observers: QueryObserver[] = [];
     const transforms: ReplyTransform[] = [];
     const listens: Array<{ host: string; port: number }> = [];
+    const handlers: string[] = [];
     const provided = new Map<string, unknown>();
     const ctx: SetupContext = {
       zones,
@@ -214,6 +220,8 @@ export class DnsServer {
         return { host: l.host, port: bound?.port ?? l.port };
       }),
       observe: (fn) => { observers.push(fn); },
+      observeDropped: (fn) => { gen.dropped.add(fn); },
+      plugins: () => handlers,
       transformReply: (fn) => { transforms.push(fn); },
       http: (address, path, handler) => {
         if (splitHostPort(address) === null) throw new ConfigError(sb.file, sb.line, `invalid HTTP address ${JSON.stringify(address)}`);
@@ -236,8 +244,10 @@ export class DnsServer {
     const factories: PluginFactory[] = [];
     for (const { def, d } of steps) {
       const opts = def.parse(d, zones);
+      const hooks = observers.length + transforms.length;
       const f = def.setup(opts, ctx);
       if (f !== null) factories.push(f);
+      if ((f !== null || observers.length + transforms.length > hooks) && !handlers.includes(def.name)) handlers.push(def.name);
     }
     let chain: Handler | null = null;
     if (factories.length > 0) {
@@ -245,7 +255,7 @@ export class DnsServer {
       for (let i = factories.length - 1; i >= 0; i--) next = factories[i]!(next);
       chain = next;
     }
-    return { zones, chain, bind, ports, observers, transforms, listens };
+    return { zones, chain, bind, ports, observers, transforms, handlers, listens };
   }
 
   #mapHttp(address: string): string {
@@ -429,7 +439,7 @@ export class DnsServer {
   async #serve(route: Route, query: Uint8Array, msg: Message, client: Address, transport: Transport, key: string): Promise<Reply> {
     const start = process.hrtime.bigint();
     const req = new Request(msg, client, transport, 0, route.label);
-    if (req.qclass !== RRClass.IN) return this.#encode(req, reply(req, { rcode: Rcode.REFUSED }));
+    if (req.qclass !== RRClass.IN) return this.#refuse(route, req, query, start);
     if (msg.edns !== null && msg.edns.version !== 0) {
       // RFC 6891 §6.1.3: unknown EDNS version → BADVERS, with an OPT of version 0 (CoreDNS edns.Version).
       const m: Message = { ...reply(req, { rcode: Rcode.BADVERS }), edns: { udpSize: 0, version: 0, do: false, extendedRcode: 0, options: [] } };
@@ -437,11 +447,16 @@ export class DnsServer {
     }
     const zone = this.#route(route, req);
     const block = zone === null ? undefined : route.zones.get(zone);
-    if (zone === null || block === undefined || block.chain === null) return this.#encode(req, reply(req, { rcode: Rcode.REFUSED }));
+    if (zone === null || block === undefined || block.chain === null) return this.#refuse(route, req, query, start);
     const w = new Recorder();
     try {
       await block.chain.serveDNS(req, w);
     } catch (err) {
+      if (!(err instanceof DnsError)) {
+        // A bug in a plugin, not a decision: CoreDNS's recovered panic.
+        panicsTotal.inc();
+        this.#log.error(`Recovered from panic in server: ${JSON.stringify(route.label)} ${(err as Error).stack ?? String(err)}`);
+      }
       if (w.written === null) w.write(failure(req, err), '');
     }
     if (w.written === null) w.write(reply(req, { rcode: Rcode.SERVFAIL }), '');
@@ -454,6 +469,20 @@ export class DnsServer {
     const out = applyTransforms(block, bytes, req.maxSize);
     observe(block, route, zone, client, transport, query, out, by, start);
     if (w.more !== null && transport === 'tcp') return [out, ...w.more.map((m) => this.#encode(req, m))];
+    return out;
+  }
+
+  /** REFUSED from the server itself (class not IN, no block for the name), reported as `dropped`. */
+  #refuse(route: Route, req: Request, query: Uint8Array, start: bigint): Uint8Array {
+    const out = this.#encode(req, reply(req, { rcode: Rcode.REFUSED }));
+    const dropped = this.#gen.dropped;
+    if (dropped.size > 0) {
+      const e: QueryEvent = {
+        server: route.label, zone: 'dropped', local: route.host, client: req.client, transport: req.transport,
+        query, reply: out, by: null, start, durationNs: Number(process.hrtime.bigint() - start),
+      };
+      for (const fn of dropped) fn(e);
+    }
     return out;
   }
 
@@ -527,7 +556,7 @@ function applyTransforms(block: Block, bytes: Uint8Array, maxSize: number): Uint
 
 function observe(block: Block, route: Route, zone: string, client: Address, transport: Transport, query: Uint8Array, reply: Uint8Array | null, by: string | null, start: bigint): void {
   if (block.observers.length === 0) return;
-  const e = { server: route.label, zone, client, transport, query, reply, by, start, durationNs: Number(process.hrtime.bigint() - start) };
+  const e: QueryEvent = { server: route.label, zone, local: route.host, client, transport, query, reply, by, start, durationNs: Number(process.hrtime.bigint() - start) };
   for (const fn of block.observers) fn(e);
 }
 

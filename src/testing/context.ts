@@ -15,6 +15,7 @@ export interface TestContext extends SetupContext {
   readonly shutdown: Array<() => Promise<void> | void>;
   readonly finalShutdown: Array<() => Promise<void> | void>;
   readonly observers: QueryObserver[];
+  readonly droppedObservers: Set<QueryObserver>;
   readonly transforms: ReplyTransform[];
   readonly routes: Map<string, HttpHandler>;
   readonly checks: Map<string, () => boolean>;
@@ -32,6 +33,8 @@ export interface TestContextOptions {
   readonly lookup?: (req: Request, name: string, type: number) => Promise<Message | null>;
   readonly reload?: () => Promise<ReloadOutcome>;
   readonly listenAddresses?: ReadonlyArray<{ host: string; port: number }>;
+  /** What ctx.plugins() returns (the block's handlers). */
+  readonly plugins?: readonly string[];
 }
 
 export function capturingLogger(lines: string[], prefix = ''): Logger {
@@ -39,6 +42,7 @@ export function capturingLogger(lines: string[], prefix = ''): Logger {
     info: (m) => lines.push(`[INFO] ${prefix}${m}`),
     warn: (m) => lines.push(`[WARNING] ${prefix}${m}`),
     error: (m) => lines.push(`[ERROR] ${prefix}${m}`),
+    raw: (l) => lines.push(l),
     plugin: (name) => capturingLogger(lines, `plugin/${name}: `),
   };
 }
@@ -55,7 +59,7 @@ export function testContext(options: TestContextOptions = {}): TestContext {
     configHash: '',
     lines,
     startup: [], listening: [], shutdown: [], finalShutdown: [],
-    observers: [], transforms: [], routes: new Map(), checks: new Map(), capabilities: new Map(), fatals: [],
+    observers: [], droppedObservers: new Set(), transforms: [], routes: new Map(), checks: new Map(), capabilities: new Map(), fatals: [],
     onStartup(fn) { ctx.startup.push(fn); },
     onListening(fn) { ctx.listening.push(fn); },
     onShutdown(fn) { ctx.shutdown.push(fn); },
@@ -64,6 +68,8 @@ export function testContext(options: TestContextOptions = {}): TestContext {
     setBindAddresses(a) { bind = a; },
     listenAddresses: () => options.listenAddresses ?? [],
     observe(fn) { ctx.observers.push(fn); },
+    observeDropped(fn) { ctx.droppedObservers.add(fn); },
+    plugins: () => options.plugins ?? [],
     transformReply(fn) { ctx.transforms.push(fn); },
     http(address, path, handler) { ctx.routes.set(`${address}${path}`, handler); },
     httpAddress: () => null,

@@ -33,11 +33,18 @@ function family(address: string): 4 | 6 {
 
 export function listenUdp(host: string, port: number, onQuery: QueryHandler, log: Logger): Promise<Listener> {
   const sock: UdpSocket = createSocket({ type: family(host) === 6 ? 'udp6' : 'udp4', reuseAddr: false });
+  let closed = false;
   const send = (bytes: Reply, rport: number, raddr: string): void => {
     if (bytes === null) return;
     // UDP carries one message: of a multi-message reply only the first is sent.
     const one = bytes instanceof Uint8Array ? bytes : bytes[0];
-    if (one !== undefined) sock.send(one, rport, raddr);
+    if (one === undefined || closed) return;
+    // A reply finishing after close() (a slow upstream during a reload or shutdown) is dropped.
+    try {
+      sock.send(one, rport, raddr);
+    } catch (err) {
+      log.error(`udp: ${(err as Error).message}`);
+    }
   };
   sock.on('message', (msg, rinfo) => {
     const client: Address = { address: rinfo.address, port: rinfo.port, family: rinfo.family === 'IPv6' ? 6 : 4 };
@@ -59,7 +66,7 @@ export function listenUdp(host: string, port: number, onQuery: QueryHandler, log
       const a = sock.address();
       resolve({
         transport: 'udp', address: a.address, port: a.port,
-        close: () => new Promise<void>((res) => sock.close(() => res())),
+        close: () => new Promise<void>((res) => { closed = true; sock.close(() => res()); }),
       });
     });
   });

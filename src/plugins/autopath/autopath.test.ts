@@ -17,7 +17,7 @@ import { formatRR, rr } from '../../testing/rr.ts';
 import { AutopathHandler, cnamer, mayAutopath } from './autopath.ts';
 import type { SearchSource } from './autopath.ts';
 import { parseAutopath, setupAutopath } from './setup.ts';
-import { parseResolvSearch } from './resolvconf.ts';
+import { parseResolvSearch } from '../../dns/resolvconf.ts';
 
 const directive = (line: string, zones = '.') => parseCorefile(`${zones} {\n${line}\n}\n`, { file: 'Corefile' })[0]!.directives[0]!;
 

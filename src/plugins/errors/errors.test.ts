@@ -17,7 +17,6 @@ import { capturingLogger } from '../../testing/context.ts';
 import { dig, freePort } from '../../../test/integration/harness.ts';
 import { ErrorLog, ErrorsHandler } from './errors.ts';
 import type { ErrorsOptions, Timers } from './errors.ts';
-import { goDuration } from './goduration.ts';
 import { parseErrors } from './setup.ts';
 
 function directive(body: string): Directive {
@@ -185,14 +184,6 @@ describe('errors: handler', () => {
     assert.match(lines[1]!, /^\[ERROR\] TypeError: x is undefined\n\s+at /);
     assert.equal(lines[2], '[ERROR] 2 a. A: expected');
   });
-});
-
-describe("errors: Go's Duration.String", () => {
-  const cases: Array<[number, string]> = [
-    [0, '0s'], [500, '500ns'], [1500, '1.5µs'], [300e6, '300ms'], [1.5e6, '1.5ms'], [30e9, '30s'], [1.5e9, '1.5s'],
-    [300e9, '5m0s'], [90e9, '1m30s'], [3600e9, '1h0m0s'], [5445e9, '1h30m45s'], [-2e9, '-2s'],
-  ];
-  for (const [ns, want] of cases) test(want, () => assert.equal(goDuration(ns), want));
 });
 
 describe('errors: a running server', () => {

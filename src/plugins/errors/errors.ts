@@ -12,7 +12,7 @@ import type { Logger } from '../../core/log.ts';
 import type { Request } from '../../core/request.ts';
 import type { ResponseWriter } from '../../core/writer.ts';
 import { Rcode, typeName } from '../../dns/types.ts';
-import { goDurationMs } from './goduration.ts';
+import { goDurationMs } from '../../corefile/index.ts';
 
 export type LogLevel = 'error' | 'warning' | 'info' | 'debug';
 

@@ -2,4 +2,3 @@
 export { errorsPlugin, parseErrors, setupErrors, compilePattern, MAX_REGEXP_LENGTH } from './setup.ts';
 export { ErrorLog, ErrorsHandler, realTimers } from './errors.ts';
 export type { Consolidate, ErrorsOptions, LogLevel, Timers } from './errors.ts';
-export { goDuration, goDurationMs } from './goduration.ts';

@@ -90,7 +90,7 @@ test('filter_aaaa: the filtered counter counts what it answered, answer-cache re
   setupFilterAaaa(parseFilterAaaa(directive('filter_aaaa'), ['.']), ctx);
   const value = async (): Promise<number> => (await metrics.getSingleMetric('coredns_filter_aaaa_filtered_total')!.get()).values.find((v) => v.labels['server'] === 'dns://unit:53')?.value ?? 0;
   const before = await value();
-  const event = (by: string | null) => ({ server: 'dns://unit:53', zone: '.', client: { address: '10.0.0.1', port: 1, family: 4 as const }, transport: 'udp' as const, query: new Uint8Array(0), reply: null, by, start: 0n, durationNs: 0 });
+  const event = (by: string | null) => ({ server: 'dns://unit:53', zone: '.', local: '::', client: { address: '10.0.0.1', port: 1, family: 4 as const }, transport: 'udp' as const, query: new Uint8Array(0), reply: null, by, start: 0n, durationNs: 0 });
   for (const by of ['filter_aaaa', 'forward', null, 'filter_aaaa']) for (const o of ctx.observers) o(event(by));
   assert.equal(await value(), before + 2);
 });

@@ -6,7 +6,7 @@
 import { request } from 'node:http';
 import type { ClientRequest } from 'node:http';
 import type { Logger } from '../../core/log.ts';
-import { goDuration } from './goduration.ts';
+import { goDuration } from '../../corefile/index.ts';
 import { healthDuration, healthFailures } from './metrics.ts';
 
 /** CoreDNS's client timeout for the self-check. */

@@ -9,7 +9,7 @@ import { configError, parseDuration } from '../../corefile/index.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { PluginDefinition, SetupContext } from '../../core/handler.ts';
 import { splitHostPort } from '../../transport/http.ts';
-import { goDurationMs } from './goduration.ts';
+import { goDurationMs } from '../../corefile/index.ts';
 import { SelfCheck, loopbackUrl } from './health.ts';
 
 export interface HealthOptions {

@@ -9,7 +9,8 @@ import type { Message } from '../../dns/types.ts';
 import { ClusterStore } from '../../cluster/store.ts';
 import type { ClusterObject } from '../../cluster/model.ts';
 import { namespace, pod } from '../../testing/fixture.ts';
-import { autoPather, parseResolvSearch } from './autopath.ts';
+import { autoPather } from './autopath.ts';
+import { parseResolvSearch } from '../../dns/resolvconf.ts';
 import { parseKubernetes } from './setup.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'k8s-autopath-'));

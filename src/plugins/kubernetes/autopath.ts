@@ -13,6 +13,7 @@
  * but never wrong. Pods in phase Succeeded/Failed/Unknown never reach the state (cluster/convert.ts).
  */
 import { readFileSync } from 'node:fs';
+import { parseResolvSearch } from '../../dns/resolvconf.ts';
 import type { AutoPather } from '../../core/capabilities.ts';
 import type { Request } from '../../core/request.ts';
 import type { ClusterState } from '../../cluster/state.ts';
@@ -82,21 +83,4 @@ export function searchFromResolvConf(path: string): string[] {
     return [];
   }
   return parseResolvSearch(text);
-}
-
-export function parseResolvSearch(text: string): string[] {
-  let search: string[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const f = line.split(/\s+/);
-    if (f[0] === 'search') search = f.slice(1);
-    else if (f[0] === 'domain' && f[1] !== undefined) search = [f[1]];
-  }
-  const out: string[] = [];
-  for (const s of search) {
-    const n = (s.endsWith('.') ? s : `${s}.`).toLowerCase();
-    if (n !== '.' && !out.includes(n)) out.push(n);
-  }
-  return out;
 }

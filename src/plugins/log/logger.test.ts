@@ -13,7 +13,7 @@ import { capturingLogger, testContext } from '../../testing/context.ts';
 import { rr } from '../../testing/rr.ts';
 import { classify } from './classify.ts';
 import { goSeconds } from './format.ts';
-import { QueryLogger, jsonOutput, serverHost } from './logger.ts';
+import { QueryLogger } from './logger.ts';
 import { parseLog, setupLog } from './setup.ts';
 import type { LogRule } from './setup.ts';
 
@@ -36,6 +36,7 @@ interface EventOptions {
   readonly transport?: 'udp' | 'tcp';
   readonly address?: string;
   readonly server?: string;
+  readonly local?: string;
   readonly durationNs?: number;
 }
 
@@ -44,7 +45,7 @@ function event(q: Message, o: EventOptions = {}): QueryEvent {
   const client = { address, port: 40000, family: address.includes(':') ? 6 as const : 4 as const };
   const req = new Request(q, client, o.transport ?? 'udp');
   return {
-    server: o.server ?? 'dns://:53', zone: 'cluster.local.', client, transport: o.transport ?? 'udp',
+    server: o.server ?? 'dns://:53', zone: 'cluster.local.', local: o.local ?? '::', client, transport: o.transport ?? 'udp',
     query: encodeMessage(q), reply: o.parts === null ? null : encodeMessage({ ...reply(req, o.parts ?? {}), edns: null }),
     by: 'kubernetes', start: 0n, durationNs: o.durationNs ?? 123_456,
   };
@@ -52,11 +53,12 @@ function event(q: Message, o: EventOptions = {}): QueryEvent {
 
 function run(body: string, ...events: QueryEvent[]): { lines: string[]; json: string[] } {
   const lines: string[] = [];
-  const json: string[] = [];
-  const logger = new QueryLogger(capturingLogger(lines), (l) => json.push(l));
+  const all: string[] = [];
+  const logger = new QueryLogger(capturingLogger(all));
   logger.add(rules(body));
   for (const e of events) logger.observe(e);
-  return { lines, json };
+  // JSON records are written raw; every other line carries its level.
+  return { lines: all.filter((l) => l.startsWith('[')), json: all.filter((l) => l.startsWith('{')) };
 }
 
 const answer = { aa: true, answers: [rr('web.shop.svc.cluster.local. 5 IN A 10.96.0.20')] };
@@ -80,11 +82,11 @@ describe('log: lines', () => {
   });
 
   test('custom placeholders: {local} from the bound listener, {>opcode}, metadata and unknown ones', () => {
-    const e = event(query('a.cluster.local.', 65280), { server: 'dns://[fd00::53]:53', parts: {} });
+    const e = event(query('a.cluster.local.', 65280), { server: 'dns://[fd00::53]:53', local: 'fd00::53', parts: {} });
     const { lines } = run('log . "{local} {remote} {>opcode} {type} {class} {/pod} {x} {size}"', e);
     assert.deepEqual(lines, [`[INFO] [fd00::53] 10.0.0.7 0 TYPE65280 IN - {x} ${e.query.length}`]);
     const unbound = run('log . "{local}|{rcode}|{>rflags}|{rsize}"', event(query('a.cluster.local.', 1), { parts: null }));
-    assert.deepEqual(unbound.lines, ['[INFO] -|-|-|0']);
+    assert.deepEqual(unbound.lines, ['[INFO] [::]|-|-|0']);
   });
 
   test('the first rule whose name covers the query decides; other names are not logged', () => {
@@ -111,7 +113,7 @@ describe('log: lines', () => {
   });
 
   test('JSON: one object per line, the formatted line in msg, typed DNS fields', () => {
-    const e = event(query('Web.shop.svc.cluster.local.', RRType.A), { parts: answer, server: 'dns://127.0.0.1:53' });
+    const e = event(query('Web.shop.svc.cluster.local.', RRType.A), { parts: answer, server: 'dns://127.0.0.1:53', local: '127.0.0.1' });
     const { lines, json } = run('log {\n format json\n}', e, event(query('x.cluster.local.', 1), { parts: null }));
     assert.deepEqual(lines, []);
     assert.equal(json.length, 2);
@@ -130,22 +132,16 @@ describe('log: lines', () => {
     assert.equal(none.response_size, 0);
   });
 
-  test("a block's several log lines make one logger; JSON goes to jsonOutput", () => {
+  test("a block's several log lines make one logger; JSON records are written raw", () => {
     const ctx = testContext();
     const [block] = parseCorefile('. {\n log a.test "{name}"\n log b.test {\n  format json\n }\n}\n', { file: 'Corefile' });
     for (const d of block!.directives) setupLog(parseLog(d), ctx);
     assert.equal(ctx.observers.length, 1);
-    const json: string[] = [];
-    const write = jsonOutput.write;
-    jsonOutput.write = (l) => { json.push(l); };
-    try {
-      ctx.observers[0]!(event(query('x.a.test.', 1), { parts: {} }));
-      ctx.observers[0]!(event(query('x.b.test.', 1), { parts: {} }));
-    } finally {
-      jsonOutput.write = write;
-    }
-    assert.deepEqual(ctx.lines, ['[INFO] x.a.test.']);
-    assert.equal((JSON.parse(json[0]!) as { qname: string }).qname, 'x.b.test.');
+    ctx.observers[0]!(event(query('x.a.test.', 1), { parts: {} }));
+    ctx.observers[0]!(event(query('x.b.test.', 1), { parts: {} }));
+    assert.equal(ctx.lines.length, 2);
+    assert.equal(ctx.lines[0], '[INFO] x.a.test.');
+    assert.equal((JSON.parse(ctx.lines[1]!) as { qname: string }).qname, 'x.b.test.');
   });
 });
 
@@ -175,10 +171,4 @@ describe("log: Go's float formatting of the duration in seconds", () => {
     [500, '0.0000005'], [1, '0.000000001'], [76_310, '0.00007631'], [61_234_567_890, '61.23456789'],
   ];
   for (const [ns, want] of cases) test(`${ns} ns`, () => assert.equal(goSeconds(ns), want));
-
-  test('server host of a listener label', () => {
-    assert.equal(serverHost('dns://:53'), '');
-    assert.equal(serverHost('dns://127.0.0.53:53'), '127.0.0.53');
-    assert.equal(serverHost('dns://[::1]:1053'), '::1');
-  });
 });

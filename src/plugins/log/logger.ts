@@ -2,7 +2,8 @@
  * The query logger of one server block: for each answered query (chain answers and answer-cache
  * hits alike, through the server's QueryEvents), the first rule whose name covers the query
  * decides; if the reply's class is wanted (or it was slower than minDuration), one line is written:
- * `[INFO] <format>` through the server's logger, or one JSON object per line (`format json`).
+ * `[INFO] <format>` through the server's logger, or one JSON object per line (`format json`, written
+ * raw through the same logger).
  */
 import type { QueryEvent } from '../../core/handler.ts';
 import type { Logger } from '../../core/log.ts';
@@ -14,29 +15,12 @@ import type { LogFields } from './format.ts';
 import { classText, rcodeText, typeText } from './names.ts';
 import type { LogRule } from './setup.ts';
 
-/** Where JSON lines go: standard error, beside the server's other log lines (tests replace it). */
-export const jsonOutput = {
-  write(line: string): void { process.stderr.write(`${line}\n`); },
-};
-
-/** The host of a `dns://host:port` server label ("" for `dns://:53`), without IPv6 brackets. */
-export function serverHost(server: string): string {
-  const hostPort = server.startsWith('dns://') ? server.slice(6) : server;
-  const colon = hostPort.lastIndexOf(':');
-  const host = colon < 0 ? hostPort : hostPort.slice(0, colon);
-  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-}
-
 export class QueryLogger {
   readonly #log: Logger;
-  readonly #json: (line: string) => void;
   readonly #rules: LogRule[] = [];
-  /** server label → local address, computed once per listener. */
-  readonly #locals = new Map<string, string>();
 
-  constructor(log: Logger, json: (line: string) => void) {
+  constructor(log: Logger) {
     this.#log = log;
-    this.#json = json;
   }
 
   add(rules: readonly LogRule[]): void { this.#rules.push(...rules); }
@@ -49,11 +33,9 @@ export class QueryLogger {
     for (const rule of this.#rules) {
       if (!isSubdomain(name, rule.scope)) continue;
       if (!wanted(rule, e)) return;
-      let local = this.#locals.get(e.server);
-      if (local === undefined) this.#locals.set(e.server, (local = serverHost(e.server)));
-      const fields: LogFields = { event: e, query, reply: e.reply === null ? null : peekReply(e.reply), name, local };
+      const fields: LogFields = { event: e, query, reply: e.reply === null ? null : peekReply(e.reply), name, local: e.local };
       const line = render(rule.segments, fields);
-      if (rule.output === 'json') this.#json(jsonRecord(line, fields));
+      if (rule.output === 'json') this.#log.raw(jsonRecord(line, fields));
       else this.#log.info(line);
       return;
     }

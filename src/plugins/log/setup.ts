@@ -20,7 +20,7 @@ import type { ClassFilter } from './classify.ts';
 import { CLASSES } from './classify.ts';
 import { COMMON_LOG_FORMAT, expandFormat, parseFormat } from './format.ts';
 import type { Segment } from './format.ts';
-import { QueryLogger, jsonOutput } from './logger.ts';
+import { QueryLogger } from './logger.ts';
 
 export type LogOutput = 'text' | 'json';
 
@@ -106,7 +106,7 @@ const loggers = new WeakMap<SetupContext, QueryLogger>();
 export function setupLog(options: LogOptions, ctx: SetupContext): null {
   let logger = loggers.get(ctx);
   if (logger === undefined) {
-    const l = new QueryLogger(ctx.log, (line) => jsonOutput.write(line));
+    const l = new QueryLogger(ctx.log);
     loggers.set(ctx, (logger = l));
     ctx.observe((e) => l.observe(e));
   }

@@ -79,13 +79,22 @@ describe('prometheus: /metrics of a running server', () => {
     assert.equal(count(after, resp) - count(before, resp), 4);
     assert.equal(count(after, `coredns_dns_request_duration_seconds_count{${labels}}`) - count(before, `coredns_dns_request_duration_seconds_count{${labels}}`), 4);
     assert.equal(count(after, `coredns_dns_response_size_bytes_count{${labels},proto="tcp"}`) - count(before, `coredns_dns_response_size_bytes_count{${labels},proto="tcp"}`), 1);
-    assert.equal(count(after, `coredns_plugin_enabled{server="dns://127.0.0.1:${port}",zone="example.org.",view="",name="prometheus"}`), 1);
+    // Every plugin of the block that handles queries; bind (setup only) is not one.
+    const enabled = (name: string): number => count(after, `coredns_plugin_enabled{server="dns://127.0.0.1:${port}",zone="example.org.",view="",name="${name}"}`);
+    assert.deepEqual(['prometheus', 'answerer', 'bind'].map(enabled), [1, 1, 0]);
   });
 
-  test('a query outside the block is REFUSED by the server and counted under no zone of its own', async () => {
+  test('a query outside the block is REFUSED by the server and counted under the zone "dropped"', async () => {
+    const labels = `server="dns://127.0.0.1:${port}",zone="dropped",view=""`;
+    const req = `coredns_dns_requests_total{${labels},proto="udp",family="1",type="A"}`;
+    const resp = `coredns_dns_responses_total{${labels},rcode="REFUSED",plugin=""}`;
+    const before = await scrape();
     const r = await dig(port, 'www.example.com', 'A');
     assert.equal(r.status, 'REFUSED');
-    assert.doesNotMatch(await scrape(), /zone="(www\.)?example\.com\."/);
+    const after = await scrape();
+    assert.doesNotMatch(after, /zone="(www\.)?example\.com\."/);
+    assert.equal(count(after, req) - count(before, req), 1);
+    assert.equal(count(after, resp) - count(before, resp), 1);
   });
 });
 

@@ -22,7 +22,7 @@ export const responseSize = registerFast(new FastHistogram('coredns_dns_response
 export const responsesTotal = registerFast(new FastCounter('coredns_dns_responses_total',
   'Counter of response status codes.', ['server', 'zone', 'view', 'rcode', 'plugin']));
 
-export const panicsTotal = counter('coredns_panics_total', 'A metrics that counts the number of panics.');
+export { panicsTotal } from '../../core/metrics.ts';
 export const pluginEnabled = gauge('coredns_plugin_enabled',
   'A metric that indicates whether a plugin is enabled on per server and zone basis.', ['server', 'zone', 'view', 'name']);
 export const buildInfo = gauge('coredns_build_info',

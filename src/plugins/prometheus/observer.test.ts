@@ -40,7 +40,7 @@ function event(q: Message, o: EventOptions): QueryEvent {
   const req = new Request(q, client, o.transport ?? 'udp');
   const r = o.replyParts === null ? null : encodeMessage({ ...reply(req, o.replyParts ?? {}), edns: o.replyEdns ?? null });
   return {
-    server: o.server, zone: o.zone ?? 'cluster.local.', client, transport: o.transport ?? 'udp',
+    server: o.server, zone: o.zone ?? 'cluster.local.', local: '::', client, transport: o.transport ?? 'udp',
     query: encodeMessage(q), reply: r, by: o.by === undefined ? 'kubernetes' : o.by,
     start: 0n, durationNs: o.durationNs ?? 1_000_000,
   };

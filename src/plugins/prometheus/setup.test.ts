@@ -51,14 +51,16 @@ describe('prometheus: setup', () => {
     assert.match(r.body, /^nodejs_eventloop_lag_seconds /m);
   });
 
-  test('coredns_plugin_enabled for each listen address and zone while serving, removed at shutdown', async () => {
-    const ctx = testContext({ zones: ['example.org.', 'example.net.'], listenAddresses: [{ host: '10.9.9.9', port: 5399 }] });
+  test('coredns_plugin_enabled for each handler, listen address and zone while serving, removed at shutdown', async () => {
+    const ctx = testContext({ zones: ['example.org.', 'example.net.'], listenAddresses: [{ host: '10.9.9.9', port: 5399 }], plugins: ['prometheus', 'cache'] });
     setupPrometheus({ address: ':9999' }, ctx);
     const metrics = async (): Promise<string> => (await ctx.routes.get(':9999/metrics')!()).body;
     await ctx.start();
     const body = await metrics();
     for (const zone of ['example.org.', 'example.net.']) {
-      assert.match(body, new RegExp(`^coredns_plugin_enabled\\{server="dns://:5399",zone="${zone}",view="",name="prometheus"\\} 1$`, 'm'));
+      for (const name of ['prometheus', 'cache']) {
+        assert.match(body, new RegExp(`^coredns_plugin_enabled\\{server="dns://:5399",zone="${zone}",view="",name="${name}"\\} 1$`, 'm'));
+      }
     }
     await ctx.stop();
     assert.doesNotMatch(await metrics(), /coredns_plugin_enabled\{server="dns:\/\/:5399"/);

@@ -59,14 +59,17 @@ export function setupPrometheus(options: PrometheusOptions, ctx: SetupContext): 
     status: 200, body: await registry.metrics(), contentType: registry.contentType,
   }));
   ctx.observe(recordQuery);
+  // Queries refused before any block: zone "dropped", once per query however many blocks register.
+  ctx.observeDropped(recordQuery);
 
-  // coredns_plugin_enabled: CoreDNS sets it for every handler of the block. The block's plugin
-  // list is not part of SetupContext, so only this plugin's own series is exported (see README).
+  // coredns_plugin_enabled: 1 for every plugin of the block that handles queries (CoreDNS sets it
+  // for each handler of the block's chain), per listener and zone.
   let enabled: Array<Record<'server' | 'zone' | 'view' | 'name', string>> = [];
   ctx.onListening(() => {
     const bound = ctx.bindAddresses.length > 0;
     const servers = new Set(ctx.listenAddresses().map((l) => serverLabel(bound, l.host, l.port)));
-    enabled = [...servers].flatMap((server) => ctx.zones.map((zone) => ({ server, zone, view: '', name: 'prometheus' })));
+    const names = ctx.plugins();
+    enabled = [...servers].flatMap((server) => ctx.zones.flatMap((zone) => names.map((name) => ({ server, zone, view: '', name }))));
     for (const labels of enabled) pluginEnabled.set(labels, 1);
   });
   ctx.onShutdown(() => {

@@ -1,6 +1,7 @@
 /**
- * Go's time.Duration.String(), for the durations CoreDNS prints ("5m0s", "1.5s", "300ms"): the
- * consolidation summary says "occurred in last 5m0s" for `consolidate 5m`.
+ * Go's time.Duration.String(), for the durations CoreDNS prints ("5m0s", "1.5s", "300ms"): errors'
+ * "occurred in last 5m0s" for `consolidate 5m`, health's "Going into lameduck mode for 5s". The
+ * inverse of parseDuration (directive.ts).
  */
 
 /** `int.frac` of v / 10^prec, trailing zeros of the fraction dropped. */

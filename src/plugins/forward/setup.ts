@@ -14,6 +14,7 @@ import { isValidName, fqdn, lowerName } from '../../dns/name.ts';
 import { joinHostPort } from '../../transport/client.ts';
 import { RCODES } from './metrics.ts';
 import type { PolicyName } from './policy.ts';
+import { parseResolvConf } from '../../dns/resolvconf.ts';
 
 export interface UpstreamAddress {
   readonly host: string;
@@ -136,20 +137,9 @@ function zones(d: Directive, texts: readonly string[]): string[] {
   }
 }
 
-/**
- * The nameservers of a resolv.conf-style file (miekg/dns ClientConfigFromReader): every
- * `nameserver IP` line, port 53; comments start with `#` or `;`.
- */
+/** The nameservers of a resolv.conf-style file (miekg/dns ClientConfigFromReader), port 53. */
 export function resolvConfNameservers(text: string): string[] {
-  const out: string[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const f = line.split(/\s+/);
-    if (f[0] !== 'nameserver' || f[1] === undefined) continue;
-    if (isIP(f[1].split('%')[0]!) !== 0) out.push(f[1]);
-  }
-  return out;
+  return parseResolvConf(text).nameservers;
 }
 
 function upstream(host: string, port: number): UpstreamAddress {

@@ -407,7 +407,7 @@ test('cache: concurrent misses for one key share one chain run', async () => {
   assert.deepEqual(lines(lw.written), ['www.example.org. 60 IN A 192.0.2.1']);
 });
 
-test('cache: prefetch refreshes a popular entry once, in the background, with AD and over TCP', async () => {
+test('cache: prefetch refreshes a popular entry once, in the background, with AD, over the client transport', async () => {
   const g = gate();
   let ip = '192.0.2.1';
   const c = setup('cache {\nprefetch 2 1m 10%\n}', async (req) => {
@@ -427,7 +427,7 @@ test('cache: prefetch refreshes a popular entry once, in the background, with AD
   assert.deepEqual(lines(during.written), ['www.example.org. 10 IN A 192.0.2.1'], 'the client gets the current entry');
   const r = c.next.calls[1]!;
   assert.equal(r.msg.ad, true);
-  assert.equal(r.transport, 'tcp');
+  assert.equal(r.transport, 'udp');
   await c.ask('www.example.org.');
   await c.ask('www.example.org.');
   assert.equal(c.next.calls.length, 2, 'never two refreshes of one key in flight');

@@ -342,7 +342,7 @@ export class CacheHandler implements Handler {
 
   /**
    * A background refresh (prefetch, or serve_stale immediate): the chain answers a copy of the
-   * query with AD set, over "TCP" so nothing comes back truncated, into its own writer; the reply
+   * query with AD set, over the client's transport (as CoreDNS's prefetch writer), into its own writer; the reply
    * is stored and nothing is written to a client. One per key at a time; none during the entry's
    * failure recheck interval. The entry's popularity carries over to its replacement, as last
    * seen at `seenAt`.
@@ -351,7 +351,7 @@ export class CacheHandler implements Handler {
     if (this.#inflight.has(k)) return;
     const o = this.#o;
     if (o.failureRecheckMs > 0 && now < i.retryAfter) return;
-    const r = new Request({ ...req.msg, ad: true }, req.client, 'tcp', req.depth, req.server);
+    const r = new Request({ ...req.msg, ad: true }, req.client, req.transport, req.depth, req.server);
     s.prefetch++;
     const job = (async (): Promise<void> => {
       const { held } = await this.#fetch(r);

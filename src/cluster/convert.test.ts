@@ -297,7 +297,7 @@ test('mirroring caps at 1000 addresses per subset and 1000 endpoints per slice',
   const many = Array.from({ length: 1200 }, (_, i) => ({ ip: ip(i) }));
   const objects = convertAll([service('big', {}), endpoints('big', [
     { addresses: many }, // 1000 taken
-    { addresses: many.slice(0, 600).map((a, i) => ({ ip: ip(5000 + i) })) }, // same (empty) port set: same group
+    { addresses: many.slice(0, 600).map((_a, i) => ({ ip: ip(5000 + i) })) }, // same (empty) port set: same group
   ])]).objects;
   const slices = objects.filter((o): o is EndpointSlice => o.kind === 'EndpointSlice');
   assert.deepEqual(slices.map((s) => s.endpoints.length), [1000, 600]);

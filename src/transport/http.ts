@@ -13,6 +13,15 @@ export interface HttpListener {
   close(): Promise<void>;
 }
 
+/**
+ * Go's net.SplitHostPort verdict on an HTTP address, worded as CoreDNS's health, ready and
+ * prometheus report a bad one (`address X: missing port in address`); null when it is fine.
+ */
+export function addressError(address: string): string | null {
+  if (splitHostPort(address) !== null) return null;
+  return address.includes(':') ? `address ${address}: invalid address or port` : `address ${address}: missing port in address`;
+}
+
 /** Splits `:8080`, `localhost:9153`, `[::1]:8181`, `127.0.0.1:0` into host ('' = all) and port. */
 export function splitHostPort(address: string): { host: string; port: number } | null {
   const m = /^(?:\[([^\]]*)\]|([^:]*)):(\d{1,5})$/.exec(address);

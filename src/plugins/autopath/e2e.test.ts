@@ -2,7 +2,6 @@
 // and a forward to a scripted upstream, queried over real UDP sockets from a pod's IP. On Linux
 // the whole of 127/8 is local, so a client socket bound to 127.0.0.5 is "the pod at 127.0.0.5".
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { DnsServer } from '../../server/server.ts';
 import { answerTo, startUpstream } from '../../testing/upstream.ts';
 import type { Upstream } from '../../testing/upstream.ts';
 import { formatRR, rr } from '../../testing/rr.ts';
+import { exchange } from '../../testing/exchange.ts';
 
 const POD_IP = '127.0.0.5';
 
@@ -32,15 +32,6 @@ metadata: { name: web, namespace: shop }
 spec: { type: ClusterIP, clusterIP: 10.96.0.20, clusterIPs: [10.96.0.20], ports: [{ name: http, port: 80 }], selector: { app: web } }
 `;
 
-function exchange(bytes: Uint8Array, port: number, host = '127.0.0.1', from = '127.0.0.1'): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
-    const t = setTimeout(() => { s.close(); resolve(null); }, 2000);
-    s.on('message', (m) => { clearTimeout(t); s.close(); resolve(m); });
-    s.on('error', (e) => { clearTimeout(t); s.close(); reject(e); });
-    s.bind(0, from, () => s.send(bytes, port, host));
-  });
-}
 
 function query(name: string, type: number): Uint8Array {
   const m: Message = {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import type { Upstream } from '../../testing/upstream.ts';
 import { dig, freePort } from '../../../test/integration/harness.ts';
 import { FilterAaaaHandler } from './filter.ts';
 import { parseFilterAaaa, setupFilterAaaa } from './setup.ts';
+import { exchange } from '../../testing/exchange.ts';
 
 const directive = (text: string) => parseCorefile(`. {\n${text}\n}\n`, { file: 'Corefile' })[0]!.directives[0]!;
 
@@ -97,15 +97,6 @@ test('filter_aaaa: the filtered counter counts what it answered, answer-cache re
 
 // ---- end to end ---------------------------------------------------------------------------
 
-function exchange(bytes: Uint8Array, port: number, host = '127.0.0.1', from = '127.0.0.1'): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
-    const t = setTimeout(() => { s.close(); resolve(null); }, 2000);
-    s.on('message', (m) => { clearTimeout(t); s.close(); resolve(m); });
-    s.on('error', (e) => { clearTimeout(t); s.close(); reject(e); });
-    s.bind(0, from, () => s.send(bytes, port, host));
-  });
-}
 
 const POD_IP = '127.0.0.6';
 

@@ -8,7 +8,7 @@ import type { Directive } from '../../corefile/index.ts';
 import { configError, parseDuration } from '../../corefile/index.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { PluginDefinition, SetupContext } from '../../core/handler.ts';
-import { splitHostPort } from '../../transport/http.ts';
+import { addressError } from '../../transport/http.ts';
 import { goDurationMs } from '../../corefile/index.ts';
 import { SelfCheck, loopbackUrl } from './health.ts';
 
@@ -32,10 +32,8 @@ function argErr(o: Directive): Error {
 export function parseHealth(d: Directive): HealthOptions {
   if (d.args.length > 1) throw argErr(d);
   const address = d.args[0] ?? DEFAULT_ADDRESS;
-  if (splitHostPort(address) === null) {
-    const why = address.includes(':') ? 'invalid address or port' : 'missing port in address';
-    throw new ConfigError(d.file, d.line, `plugin/health: address ${address}: ${why}`);
-  }
+  const bad = addressError(address);
+  if (bad !== null) throw new ConfigError(d.file, d.line, `plugin/health: ${bad}`);
   let lameduckMs = 0;
   for (const o of d.block ?? []) {
     if (o.name !== 'lameduck') throw configError(o, `Wrong argument count or unexpected line ending after '${o.name}'`, 'health');

@@ -3,33 +3,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parseCorefile } from '../../corefile/index.ts';
-import type { PluginDefinition } from '../../core/handler.ts';
-import { reply } from '../../core/request.ts';
-import { Rcode, RRType } from '../../dns/types.ts';
 import { plugins } from '../registry.ts';
 import { DnsServer } from '../../server/server.ts';
 import { capturingLogger } from '../../testing/context.ts';
-import { rr } from '../../testing/rr.ts';
 import { dig, freePort } from '../../../test/integration/harness.ts';
+import { testAnswerer } from '../../testing/answerer.ts';
 
-let chainCalls = 0;
-const answerer: PluginDefinition<null> = {
-  name: 'answerer',
-  parse: () => null,
-  setup: () => () => ({
-    name: 'answerer',
-    serveDNS(req, w) {
-      chainCalls++;
-      if (req.lname.startsWith('nx.')) {
-        w.write(reply(req, { rcode: Rcode.NXDOMAIN, authorities: [rr('example.org. 5 IN SOA ns.example.org. h.example.org. 1 2 3 4 5')] }), 'answerer');
-      } else {
-        w.write(reply(req, { aa: true, answers: req.qtype === RRType.A ? [rr(`${req.qname} 30 IN A 192.0.2.1`)] : [] }), 'answerer');
-      }
-      w.cacheable({ revision: 1 });
-      return Promise.resolve();
-    },
-  }),
-};
+const answerer = testAnswerer();
 
 describe('log: a running server', () => {
   const lines: string[] = [];
@@ -40,7 +20,7 @@ describe('log: a running server', () => {
     const text = `example.org:${port} {\n  log\n  answerer\n}\nexample.net:${port} {\n  log . {\n    class denial\n    format json\n  }\n  answerer\n}\n`;
     server = DnsServer.create(parseCorefile(text, { file: 'Corefile' }), {
       manifests: [], log: capturingLogger(lines), defaultBind: ['127.0.0.1'], httpAddress: () => '127.0.0.1:0',
-      plugins: new Map([...plugins, ['answerer', answerer as PluginDefinition<unknown>]]),
+      plugins: new Map([...plugins, ['answerer', answerer.definition]]),
     });
     await server.start();
   });
@@ -49,11 +29,11 @@ describe('log: a running server', () => {
   });
 
   test('one common-format line per query, answer-cache hits included', async () => {
-    const calls = chainCalls;
+    const calls = answerer.calls;
     await dig(port, 'WWW.example.org', 'A');
     await dig(port, 'WWW.example.org', 'A');
     await dig(port, '+tcp', 'nx.example.org', 'AAAA');
-    assert.equal(chainCalls - calls, 2, 'the repeated query came from the answer cache');
+    assert.equal(answerer.calls - calls, 2, 'the repeated query came from the answer cache');
     const logged = lines.filter((l) => l.startsWith('[INFO] 127.0.0.1:'));
     assert.equal(logged.length, 3);
     const udp = /^\[INFO\] 127\.0\.0\.1:\d+ - \d+ "A IN www\.example\.org\. udp \d+ false 1232" NOERROR qr,aa,rd \d+ \d+\.\d+s$/;

@@ -52,7 +52,6 @@ function event(q: Message, o: EventOptions = {}): QueryEvent {
 }
 
 function run(body: string, ...events: QueryEvent[]): { lines: string[]; json: string[] } {
-  const lines: string[] = [];
   const all: string[] = [];
   const logger = new QueryLogger(capturingLogger(all));
   logger.add(rules(body));

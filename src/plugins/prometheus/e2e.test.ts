@@ -4,30 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parseCorefile } from '../../corefile/index.ts';
-import type { PluginDefinition } from '../../core/handler.ts';
 import { silentLogger } from '../../core/log.ts';
-import { reply } from '../../core/request.ts';
-import { RRType } from '../../dns/types.ts';
 import { plugins } from '../registry.ts';
 import { DnsServer } from '../../server/server.ts';
-import { rr } from '../../testing/rr.ts';
 import { dig, freePort } from '../../../test/integration/harness.ts';
+import { testAnswerer } from '../../testing/answerer.ts';
 
-let chainCalls = 0;
-const source = { revision: 1 };
-const answerer: PluginDefinition<null> = {
-  name: 'answerer',
-  parse: () => null,
-  setup: () => () => ({
-    name: 'answerer',
-    serveDNS(req, w) {
-      chainCalls++;
-      w.write(reply(req, { aa: true, answers: req.qtype === RRType.A ? [rr(`${req.qname} 30 IN A 192.0.2.1`)] : [] }), 'answerer');
-      w.cacheable(source);
-      return Promise.resolve();
-    },
-  }),
-};
+const answerer = testAnswerer();
 
 describe('prometheus: /metrics of a running server', () => {
   let server: DnsServer;
@@ -37,7 +20,7 @@ describe('prometheus: /metrics of a running server', () => {
     const text = `example.org:${port} {\n  bind 127.0.0.1\n  prometheus :9153\n  answerer\n}\n`;
     server = DnsServer.create(parseCorefile(text, { file: 'Corefile' }), {
       manifests: [], log: silentLogger, httpAddress: () => '127.0.0.1:0',
-      plugins: new Map([...plugins, ['answerer', answerer as PluginDefinition<unknown>]]),
+      plugins: new Map([...plugins, ['answerer', answerer.definition]]),
     });
     await server.start();
   });
@@ -62,13 +45,13 @@ describe('prometheus: /metrics of a running server', () => {
     const req = (proto: string, type: string): string => `coredns_dns_requests_total{${labels},proto="${proto}",family="1",type="${type}"}`;
     const resp = `coredns_dns_responses_total{${labels},rcode="NOERROR",plugin="answerer"}`;
     const before = await scrape();
-    const calls = chainCalls;
+    const calls = answerer.calls;
 
     const first = await dig(port, 'www.example.org', 'A');
     assert.equal(first.status, 'NOERROR');
     const second = await dig(port, 'www.example.org', 'A');
     assert.deepEqual(second.answer, first.answer);
-    assert.equal(chainCalls - calls, 1, 'the repeated query came from the answer cache');
+    assert.equal(answerer.calls - calls, 1, 'the repeated query came from the answer cache');
     await dig(port, '+tcp', 'www.example.org', 'TXT');
     await dig(port, 'www.example.org', 'NAPTR');
 
@@ -105,7 +88,7 @@ describe('prometheus: several blocks on one address share one endpoint', () => {
     const text = `a.test:${p1} {\n  prometheus :9153\n  answerer\n}\nb.test:${p2} {\n  prometheus :9153\n  answerer\n}\n`;
     const server = DnsServer.create(parseCorefile(text, { file: 'Corefile' }), {
       manifests: [], log: silentLogger, defaultBind: ['127.0.0.1'], httpAddress: () => '127.0.0.1:0',
-      plugins: new Map([...plugins, ['answerer', answerer as PluginDefinition<unknown>]]),
+      plugins: new Map([...plugins, ['answerer', answerer.definition]]),
     });
     await server.start();
     try {

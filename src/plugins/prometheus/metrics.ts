@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { collectDefaultMetrics } from 'prom-client';
-import { SIZE_BUCKETS, TIME_BUCKETS, counter, gauge, registry } from '../../core/metrics.ts';
+import { SIZE_BUCKETS, TIME_BUCKETS, gauge, registry } from '../../core/metrics.ts';
 import { FastCounter, FastHistogram, registerFast } from './series.ts';
 
 export const requestsTotal = registerFast(new FastCounter('coredns_dns_requests_total',

@@ -8,7 +8,7 @@ import { Args, configError } from '../../corefile/index.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { PluginDefinition, SetupContext } from '../../core/handler.ts';
 import { registry } from '../../core/metrics.ts';
-import { splitHostPort } from '../../transport/http.ts';
+import { addressError } from '../../transport/http.ts';
 import { initProcessMetrics, pluginEnabled } from './metrics.ts';
 import { recordQuery } from './observer.ts';
 
@@ -19,12 +19,6 @@ export interface PrometheusOptions {
 
 export const DEFAULT_ADDRESS = 'localhost:9153';
 export const METRICS_PATH = '/metrics';
-
-/** Go's net.SplitHostPort verdict on an address, as the error CoreDNS returns for a bad one; null when fine. */
-export function addressError(address: string): string | null {
-  if (splitHostPort(address) !== null) return null;
-  return address.includes(':') ? `address ${address}: invalid address or port` : `address ${address}: missing port in address`;
-}
 
 export function parsePrometheus(d: Directive): PrometheusOptions {
   const a = new Args(d);

@@ -8,7 +8,7 @@ import type { Directive } from '../../corefile/index.ts';
 import { configError } from '../../corefile/index.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { PluginDefinition, SetupContext } from '../../core/handler.ts';
-import { splitHostPort } from '../../transport/http.ts';
+import { addressError } from '../../transport/http.ts';
 import { Readiness } from './ready.ts';
 import type { Monitor } from './ready.ts';
 
@@ -27,10 +27,8 @@ function argErr(o: Directive): Error {
 export function parseReady(d: Directive): ReadyOptions {
   if (d.args.length > 1) throw argErr(d);
   const address = d.args[0] ?? DEFAULT_ADDRESS;
-  if (splitHostPort(address) === null) {
-    const why = address.includes(':') ? 'invalid address or port' : 'missing port in address';
-    throw new ConfigError(d.file, d.line, `plugin/ready: address ${address}: ${why}`);
-  }
+  const bad = addressError(address);
+  if (bad !== null) throw new ConfigError(d.file, d.line, `plugin/ready: ${bad}`);
   let monitor: Monitor = 'until-ready';
   for (const o of d.block ?? []) {
     if (o.name !== 'monitor') throw configError(o, `unknown property '${o.name}'`, 'ready');

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CLI, ROOT, dig, eventually, startPodns, tempDir } from './harness.ts';
+import { CLI, ROOT, dig, eventually, freePort, startPodns, tempDir } from './harness.ts';
 import type { Running } from './harness.ts';
 
 const EXAMPLES = join(ROOT, 'examples/cluster');
@@ -99,6 +99,47 @@ describe('reload', () => {
     await server.waitForLog(/reload failed: .*Corefile:3 - Error during setup: Unknown directive 'no_such_plugin'/);
     assert.equal(await ttlOf(server.port), 60, 'the running configuration keeps serving');
     assert.equal(server.child.exitCode, null);
+  });
+});
+
+describe('reload: readiness and answers through reloads', () => {
+  test('/ready stays 200 and every query is answered while good and broken Corefiles are swapped in', async () => {
+    const readyPort = await freePort();
+    const conf = (ttl: number, extra = ''): string => corefile(0, ttl, `ready 127.0.0.1:${readyPort}\n    ${extra}`).replace(':0 {', ':{PORT} {');
+    const running = await startPodns(conf(30), [EXAMPLES]);
+    const file = running.child.spawnargs[running.child.spawnargs.indexOf('--conf') + 1]!;
+    const statuses = new Map<number, number>();
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const r = await fetch(`http://127.0.0.1:${readyPort}/ready`).then((x) => x.status, () => 0);
+        statuses.set(r, (statuses.get(r) ?? 0) + 1);
+        await new Promise((res) => setTimeout(res, 5));
+      }
+    })();
+    try {
+      await eventually(async () => (statuses.get(200) ?? 0) > 0, 5000, 20);
+      const answers: Array<number | null> = [];
+      let reloads = 0;
+      for (const [ttl, extra] of [[31, ''], [32, 'no_such_plugin'], [33, ''], [34, '']] as const) {
+        writeFileSync(file, conf(ttl, extra).replace('{PORT}', String(running.port)));
+        process.kill(running.child.pid!, 'SIGUSR1');
+        // Queries while the reload runs.
+        for (let i = 0; i < 5; i++) answers.push(await ttlOf(running.port));
+        reloads++;
+        // Each reload ends with one of these two lines: wait for this one's.
+        await eventually(() => Promise.resolve((running.stderr().match(/Reloading complete|reload failed/g) ?? []).length === reloads), 8000, 20);
+      }
+      await eventually(async () => (await ttlOf(running.port)) === 34, 5000, 50);
+      polling = false;
+      await poller;
+      assert.deepEqual([...statuses.keys()], [200], `every /ready answer was 200: ${JSON.stringify([...statuses])}`);
+      assert.ok(answers.every((t) => t !== null && t >= 30 && t <= 34), `every query answered: ${JSON.stringify(answers)}`);
+    } finally {
+      polling = false;
+      await poller;
+      await running.stop();
+    }
   });
 });
 

@@ -116,6 +116,21 @@ export class ClusterStore implements ClusterState {
     return true;
   }
 
+  /**
+   * Makes the store hold exactly `objects` among the objects of one kind (an API relist of that
+   * resource), changing only what differs; other kinds are untouched.
+   */
+  replaceKind(kind: ClusterObject['kind'], objects: Iterable<ClusterObject>): boolean {
+    const next = new Map<string, ClusterObject>();
+    for (const o of objects) if (o.kind === kind) next.set(keyOf(o), o);
+    let changed = false;
+    for (const old of [...this.#objects.values()]) {
+      if (old.kind === kind && !next.has(keyOf(old))) changed = this.remove(old) || changed;
+    }
+    for (const o of next.values()) changed = this.apply(o) || changed;
+    return changed;
+  }
+
   /** Makes the store hold exactly `objects` (a relist or a manifest reload), changing only what differs. */
   replace(objects: Iterable<ClusterObject>): boolean {
     const next = new Map<string, ClusterObject>();

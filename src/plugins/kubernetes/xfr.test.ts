@@ -21,7 +21,7 @@ const ZONES = ['cluster.local.', 'in-addr.arpa.', 'ip6.arpa.'];
 function config(opts: Partial<KubernetesOptions> = {}): KubernetesConfig {
   return {
     options: { ...defaultKubernetesOptions(ZONES), ...opts },
-    fallthrough: null, labels: null, namespaceLabels: null, startupTimeoutMs: 5000, kubeconfig: null, endpoint: null,
+    fallthrough: null, labels: null, namespaceLabels: null, startupTimeoutMs: 5000, kubeconfig: null, endpoint: null, tls: null,
   };
 }
 

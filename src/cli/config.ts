@@ -13,6 +13,11 @@ import type { LoadedConfig } from '../server/server.ts';
 export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly onWarning?: (message: string) => void;
+  /**
+   * Rewrites the main file's text before it is parsed (nodecache's __PILLAR__ placeholders); a
+   * throw is a broken configuration. The hash stays that of the text as read.
+   */
+  readonly transform?: (text: string, file: string) => string;
 }
 
 /** Reads and parses `file`; a missing main file is a UsageError, a bad one `{ error }` with the hash. */
@@ -32,6 +37,7 @@ export function loadCorefile(file: string, options: LoadOptions = {}): LoadedCon
   };
   let blocks: ServerBlock[];
   try {
+    if (options.transform !== undefined) text = options.transform(text, file);
     blocks = parseCorefile(text, {
       file, env: options.env ?? process.env, readFile,
       ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}),

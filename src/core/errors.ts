@@ -14,6 +14,7 @@ export const ErrorCodes = {
   PODNS_ERR_MANIFEST: 'a manifest file or one of its documents is invalid',
   PODNS_ERR_LISTEN: 'a listener could not be opened',
   PODNS_ERR_USAGE: 'the command line is invalid',
+  PODNS_ERR_NODECACHE_SETUP: "the node-local cache's interface or iptables rules could not be set up",
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;
 

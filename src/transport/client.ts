@@ -306,7 +306,12 @@ export class DnsClient {
       const e = new ExchangeError('read', 'udp', this.#endpoints(c), reasonOf(err, 'read'));
       for (const p of [...c.pending.values()]) this.#fail(p, e);
     });
-    sock.connect(this.port, this.host, () => {
+    sock.connect(this.port, this.host, (err?: Error) => {
+      // A failed connect (no route, say) comes here, not as an 'error' event.
+      if (err !== undefined && err !== null) {
+        this.#closeConn(c, new ExchangeError('dial', 'udp', this.address, reasonOf(err as NodeJS.ErrnoException, 'connect')));
+        return;
+      }
       c.connected = true;
       c.local = localOf(sock.address());
       const queue = c.queue;

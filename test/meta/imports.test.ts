@@ -16,7 +16,8 @@ const allowed: Record<string, readonly string[]> = {
   core: ['dns', 'corefile'],
   plugins: ['core', 'dns', 'corefile', 'cluster', 'transport'],
   server: ['plugins', 'corefile', 'transport', 'core', 'dns'],
-  cli: ['server', 'corefile', 'core', 'plugins', 'cluster', 'dns'],
+  nodecache: ['core', 'corefile', 'dns'],
+  cli: ['server', 'nodecache', 'corefile', 'core', 'plugins', 'cluster', 'dns'],
   testing: ['dns', 'core', 'cluster', 'corefile', 'plugins', 'server'],
 };
 

@@ -204,3 +204,37 @@ describe('podns serve: API permissions and readiness', () => {
     assert.match(podns.stderr(), /plugin\/kubernetes: pods: the API answers again/);
   });
 });
+
+describe('podns serve: labels and namespace_labels go to the API as selectors', () => {
+  let api: ApiDouble;
+  let podns: Running;
+  before(async () => {
+    api = await startApiDouble({
+      objects: [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { dns: 'on' } } },
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lab' } },
+        service('web', '10.96.100.10', { expose: 'yes' }), service('hidden', '10.96.100.11'),
+        { ...(service('lab', '10.96.100.12', { expose: 'yes' }) as { metadata: object }), metadata: { name: 'lab', namespace: 'lab', labels: { expose: 'yes' } } },
+      ],
+    });
+    podns = await startPodns(corefile(api.kubeconfig(), 'labels expose=yes\n        namespace_labels dns=on'), []);
+  });
+  after(async () => {
+    await podns?.stop();
+    await api?.close();
+  });
+
+  test('only matching Services in matching Namespaces are answered, and relabelling follows', async () => {
+    await until(podns.port, 'web.shop.svc.cluster.local.', ['10.96.100.10']);
+    assert.equal((await ask(podns.port, 'hidden.shop.svc.cluster.local.')).rcode, Rcode.NXDOMAIN);
+    assert.equal((await ask(podns.port, 'lab.lab.svc.cluster.local.')).rcode, Rcode.NXDOMAIN);
+    const services = api.requests.find((r) => r.path === '/api/v1/services' && r.watch);
+    assert.equal(services?.query['labelSelector'], 'expose=yes');
+    api.apply(service('hidden', '10.96.100.11', { expose: 'yes' }));
+    await until(podns.port, 'hidden.shop.svc.cluster.local.', ['10.96.100.11']);
+    api.apply(service('web', '10.96.100.10'));
+    await until(podns.port, 'web.shop.svc.cluster.local.', Rcode.NXDOMAIN);
+    api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lab', labels: { dns: 'on' } } });
+    await until(podns.port, 'lab.lab.svc.cluster.local.', ['10.96.100.12']);
+  });
+});

@@ -5,7 +5,7 @@
 // resolv.conf naming a scripted upstream on 127.0.0.153:53 (resolv.conf has no port syntax), and
 // NodeLocal DNSCache's __PILLAR__ placeholders, filled as its node-cache wrapper would.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseCorefile } from '../../src/corefile/index.ts';
@@ -115,50 +115,4 @@ describe("kubeadm's default Corefile and NodeLocal DNSCache's, unchanged", () =>
 });
 
 /** kubernetes/kubernetes cluster/addons/dns/nodelocaldns/nodelocaldns.yaml, ConfigMap node-local-dns. */
-const NODELOCAL_COREFILE = `__PILLAR__DNS__DOMAIN__:53 {
-    errors
-    cache {
-            success 9984 30
-            denial 9984 5
-    }
-    reload
-    loop
-    bind __PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__
-    forward . __PILLAR__CLUSTER__DNS__ {
-            force_tcp
-    }
-    prometheus :9253
-    health __PILLAR__LOCAL__DNS__:8080
-    }
-in-addr.arpa:53 {
-    errors
-    cache 30
-    reload
-    loop
-    bind __PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__
-    forward . __PILLAR__CLUSTER__DNS__ {
-            force_tcp
-    }
-    prometheus :9253
-    }
-ip6.arpa:53 {
-    errors
-    cache 30
-    reload
-    loop
-    bind __PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__
-    forward . __PILLAR__CLUSTER__DNS__ {
-            force_tcp
-    }
-    prometheus :9253
-    }
-.:53 {
-    errors
-    cache 30
-    reload
-    loop
-    bind __PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__
-    forward . __PILLAR__UPSTREAM__SERVERS__
-    prometheus :9253
-    }
-`;
+const NODELOCAL_COREFILE = readFileSync(join(ROOT, 'test/fixtures/corefiles/nodelocaldns.Corefile'), 'utf8');

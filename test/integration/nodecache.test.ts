@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CLI, ROOT, parseDig, run, tempDir } from './harness.ts';
@@ -135,53 +135,9 @@ function startInNs(args: readonly string[], env: Record<string, string> = {}): P
 
 /** NodeLocal DNSCache's ConfigMap, with what its install instructions fill by sed already filled
  * (the domain, and the health address), and the rest left to podns as to node-cache. */
-const NODELOCAL_COREFILE = `cluster.local:53 {
-    errors
-    cache {
-            success 9984 30
-            denial 9984 5
-    }
-    reload
-    loop
-    bind __PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__
-    forward . __PILLAR__CLUSTER__DNS__ {
-            force_tcp
-    }
-    prometheus :9253
-    health 169.254.20.10:8080
-    }
-in-addr.arpa:53 {
-    errors
-    cache 30
-    reload
-    loop
-    bind __PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__
-    forward . __PILLAR__CLUSTER__DNS__ {
-            force_tcp
-    }
-    prometheus :9253
-    }
-ip6.arpa:53 {
-    errors
-    cache 30
-    reload
-    loop
-    bind __PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__
-    forward . __PILLAR__CLUSTER__DNS__ {
-            force_tcp
-    }
-    prometheus :9253
-    }
-.:53 {
-    errors
-    cache 30
-    reload
-    loop
-    bind __PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__
-    forward . __PILLAR__UPSTREAM__SERVERS__
-    prometheus :9253
-    }
-`;
+const NODELOCAL_COREFILE = readFileSync(join(ROOT, 'test/fixtures/corefiles/nodelocaldns.Corefile'), 'utf8')
+  // The domain and the health address filled, as NodeLocal DNSCache's manifest ships them; node-cache fills the rest.
+  .replaceAll('__PILLAR__DNS__DOMAIN__', 'cluster.local').replace('health __PILLAR__LOCAL__DNS__:8080', 'health 169.254.20.10:8080');
 
 /** The cluster DNS behind the kube-dns-upstream Service. */
 const CLUSTER_COREFILE = `.:53 {

@@ -17,7 +17,8 @@ const allowed: Record<string, readonly string[]> = {
   plugins: ['core', 'dns', 'corefile', 'cluster', 'transport'],
   server: ['plugins', 'corefile', 'transport', 'core', 'dns'],
   nodecache: ['core', 'corefile', 'dns'],
-  cli: ['server', 'nodecache', 'corefile', 'core', 'plugins', 'cluster', 'dns'],
+  podconf: ['dns'],
+  cli: ['server', 'nodecache', 'podconf', 'corefile', 'core', 'plugins', 'cluster', 'dns'],
   testing: ['dns', 'core', 'cluster', 'corefile', 'plugins', 'server'],
 };
 
@@ -46,6 +47,18 @@ test('imports follow the layer table, and no plugin imports another plugin', () 
       }
       if (!(allowed[top!] ?? []).includes(ttop!)) problems.push(`${rel} may not import ${target}`);
     }
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('podconf/ is pure: no node: modules, no process, no npm packages', () => {
+  const problems: string[] = [];
+  for (const file of files(join(SRC, 'podconf'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)) {
+      if (!m[1]!.startsWith('.')) problems.push(`${relative(SRC, file)} imports ${m[1]}`);
+    }
+    if (/\bprocess\./.test(text)) problems.push(`${relative(SRC, file)} uses process`);
   }
   assert.deepEqual(problems, []);
 });

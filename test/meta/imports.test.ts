@@ -17,8 +17,10 @@ const allowed: Record<string, readonly string[]> = {
   plugins: ['core', 'dns', 'corefile', 'cluster', 'transport'],
   server: ['plugins', 'corefile', 'transport', 'core', 'dns'],
   nodecache: ['core', 'corefile', 'dns'],
+  explain: ['dns'],
   podconf: ['dns'],
-  cli: ['server', 'nodecache', 'podconf', 'corefile', 'core', 'plugins', 'cluster', 'dns'],
+  lint: ['podconf', 'cluster', 'corefile', 'dns'],
+  cli: ['server', 'nodecache', 'podconf', 'lint', 'corefile', 'core', 'plugins', 'cluster', 'dns'],
   testing: ['dns', 'core', 'cluster', 'corefile', 'plugins', 'server'],
 };
 

@@ -7,10 +7,13 @@
  *   podns nodecache --localip IP[,IP]... --conf FILE [serve's and node-cache's options]
  *   podns validate FILE
  *   podns pod files --pod FILE --kubelet-config FILE [--host-resolv-conf FILE] [--host-hosts FILE] [--pod-ip IP]... [--node-ip IP]... [--json]
+ *   podns lint --manifests PATH... [--corefile FILE]... [--cluster-domain D] [--cluster-cidr CIDR]... [--json]
+ *   podns explain NAME --resolv-conf FILE [--hosts FILE] [--resolver glibc|musl|musl-1.2.3|go] [--family unspec|inet|inet6] [--server ADDR[:PORT]] [--json]
  */
 import { CorefileError } from '../corefile/index.ts';
 import { ConfigError, UsageError } from '../core/errors.ts';
 import { consoleLogger } from '../core/log.ts';
+import { EXPLAIN_USAGE } from './explain-usage.ts';
 import { POD_USAGE, podCommand } from './pod.ts';
 import { VERSION } from './version.ts';
 
@@ -45,7 +48,18 @@ commands:
   validate   check a Corefile without serving it: errors with file:line (exit status 1),
              warnings, and each server block's plugins in execution order
              FILE                the Corefile
-${POD_USAGE}  version    print the version
+${POD_USAGE}  lint       find the DNS problems of a cluster in its manifests (manifests only for now; a live
+             cluster is not read yet): rule ids, severities, file:line (src/lint/README.md)
+             --manifests PATH...  manifest files or folders (YAML, JSON), read as one cluster; repeatable,
+                                  and paths after the options count too
+             --corefile FILE      a Corefile to check as podns validate does (repeatable)
+             --cluster-domain D   the cluster domain (default cluster.local)
+             --cluster-cidr CIDR  the cluster's Service and Pod ranges, for stale hostAliases
+                                  (repeatable; default: the /16 or /64 around the manifests' IPs)
+             --json               {"findings": [{rule, severity, file, line, object, field, message}],
+                                   "errors", "warnings"}
+             exit status 1 when a finding is an error
+${EXPLAIN_USAGE}  version    print the version
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -57,6 +71,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'nodecache': return await (await import('./serve.ts')).nodecache(rest, log);
       case 'validate': return (await import('./serve.ts')).validate(rest, log);
       case 'pod': return podCommand(rest);
+      case 'lint': return await (await import('./lint.ts')).lint(rest);
+      case 'explain': return await (await import('./explain.ts')).explain(rest);
       case 'version': case '--version': process.stdout.write(`podns ${VERSION}\n`); return 0;
       case undefined: case 'help': case '--help': case '-h': process.stdout.write(USAGE); return command === undefined ? 2 : 0;
       default: throw new UsageError(`unknown command ${JSON.stringify(command)}`);

@@ -16,3 +16,5 @@ export { RESOLVERS } from './types.ts';
 export type {
   Candidate, Done, Family, GaiError, Outcome, OutcomeKind, QType, Query, ResolverKind, Result, TraceEvent, Transport, Wait,
 } from './types.ts';
+export { classifyReply, roundTrips, verdict } from './report.ts';
+export type { RunSummary } from './report.ts';

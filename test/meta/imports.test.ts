@@ -20,7 +20,7 @@ const allowed: Record<string, readonly string[]> = {
   explain: ['dns'],
   podconf: ['dns'],
   lint: ['podconf', 'cluster', 'corefile', 'dns'],
-  cli: ['server', 'nodecache', 'podconf', 'lint', 'corefile', 'core', 'plugins', 'cluster', 'dns'],
+  cli: ['server', 'nodecache', 'podconf', 'lint', 'explain', 'transport', 'corefile', 'core', 'plugins', 'cluster', 'dns'],
   testing: ['dns', 'core', 'cluster', 'corefile', 'plugins', 'server'],
 };
 

@@ -6,6 +6,7 @@
  * Exit status: 1 when a finding is an error, 0 otherwise (warnings only, or nothing); 2 for usage
  * errors and paths that cannot be read.
  */
+import { LINT_USAGE } from './lint-usage.ts';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,18 +14,6 @@ import { UsageError } from '../core/errors.ts';
 import { DEFAULT_CLUSTER_DOMAIN, compareFindings, formatJSON, formatText, lintManifests, parseCIDR } from '../lint/index.ts';
 import type { Finding, ManifestText } from '../lint/index.ts';
 
-export const LINT_USAGE = `  lint       find the DNS problems of a cluster in its manifests (manifests only for now; a live
-             cluster is not read yet): rule ids, severities, file:line (src/lint/README.md)
-             --manifests PATH...  manifest files or folders (YAML, JSON), read as one cluster; repeatable,
-                                  and paths after the options count too
-             --corefile FILE      a Corefile to check as podns validate does (repeatable)
-             --cluster-domain D   the cluster domain (default cluster.local)
-             --cluster-cidr CIDR  the cluster's Service and Pod ranges, for stale hostAliases
-                                  (repeatable; default: the /16 or /64 around the manifests' IPs)
-             --json               {"findings": [{rule, severity, file, line, object, field, message}],
-                                   "errors", "warnings"}
-             exit status 1 when a finding is an error
-`;
 
 const FLAGS = {
   manifests: { type: 'string', multiple: true },

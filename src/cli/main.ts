@@ -14,6 +14,7 @@ import { CorefileError } from '../corefile/index.ts';
 import { ConfigError, UsageError } from '../core/errors.ts';
 import { consoleLogger } from '../core/log.ts';
 import { EXPLAIN_USAGE } from './explain-usage.ts';
+import { LINT_USAGE } from './lint-usage.ts';
 import { POD_USAGE, podCommand } from './pod.ts';
 import { VERSION } from './version.ts';
 
@@ -48,18 +49,7 @@ commands:
   validate   check a Corefile without serving it: errors with file:line (exit status 1),
              warnings, and each server block's plugins in execution order
              FILE                the Corefile
-${POD_USAGE}  lint       find the DNS problems of a cluster in its manifests (manifests only for now; a live
-             cluster is not read yet): rule ids, severities, file:line (src/lint/README.md)
-             --manifests PATH...  manifest files or folders (YAML, JSON), read as one cluster; repeatable,
-                                  and paths after the options count too
-             --corefile FILE      a Corefile to check as podns validate does (repeatable)
-             --cluster-domain D   the cluster domain (default cluster.local)
-             --cluster-cidr CIDR  the cluster's Service and Pod ranges, for stale hostAliases
-                                  (repeatable; default: the /16 or /64 around the manifests' IPs)
-             --json               {"findings": [{rule, severity, file, line, object, field, message}],
-                                   "errors", "warnings"}
-             exit status 1 when a finding is an error
-${EXPLAIN_USAGE}  version    print the version
+${POD_USAGE}${LINT_USAGE}${EXPLAIN_USAGE}  version    print the version
 `;
 
 export async function main(argv: string[]): Promise<number> {

@@ -9,22 +9,10 @@
  * a deadline means — nothing else can arrive before it — and it lets an in-process driver answer
  * every query at once without changing what the resolver does next.
  */
-import type { Candidate, Outcome, QType, Query, Result, TraceEvent, Transport } from './types.ts';
+import type { Candidate, Outcome, Query, Result, TraceEvent } from './types.ts';
 
 /** What an engine asks for when it sends a query (the runtime fills in the id). */
-export interface QuerySpec {
-  readonly name: string;
-  readonly type: QType;
-  readonly server: string;
-  readonly transport: Transport;
-  readonly candidate: number;
-  readonly group: number;
-  readonly waitMs: number;
-  readonly edns: number | null;
-  readonly ad: boolean;
-  readonly malformed?: boolean;
-  readonly why: string;
-}
+export type QuerySpec = Omit<Query, 'kind' | 'id' | 'malformed'> & { readonly malformed?: boolean };
 
 export type Command =
   | { readonly op: 'send'; readonly query: QuerySpec }

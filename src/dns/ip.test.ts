@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isIP } from 'node:net';
 import {
-  canonicalIP, ipFamily, ipFromReverse, ipv4Bytes, ipv4Text, ipv6Bytes, ipv6Text, reverseName,
+  canonicalIP, ipBytes, ipFamily, ipFromReverse, ipText, ipv4Bytes, ipv4Text, ipv6Bytes, ipv6Text, maskBits,
+  prefixContains, reverseName,
 } from './ip.ts';
 
 test('canonicalIP table', () => {
@@ -98,4 +99,18 @@ test('ipFromReverse refuses partial and malformed names', () => {
     'web.shop.svc.cluster.local.',
   ];
   for (const name of bad) assert.equal(ipFromReverse(name), null, name);
+});
+
+test('ipBytes, ipText, maskBits and prefixContains: the pieces of a CIDR', () => {
+  assert.deepEqual([...ipBytes('10.96.0.10')!], [10, 96, 0, 10]);
+  assert.equal(ipBytes('fd00::1')!.length, 16);
+  assert.equal(ipBytes('10.96.0'), null);
+  assert.equal(ipText(maskBits(ipBytes('10.97.255.3')!, 12)), '10.96.0.0');
+  assert.equal(ipText(maskBits(ipBytes('fd00:1:2:3:4:5:6:7')!, 52)), 'fd00:1:2::');
+  assert.equal(ipText(maskBits(ipBytes('192.168.1.200')!, 0)), '0.0.0.0');
+  assert.equal(ipText(maskBits(ipBytes('192.168.1.200')!, 32)), '192.168.1.200');
+  const net = maskBits(ipBytes('10.96.0.0')!, 12);
+  assert.equal(prefixContains(net, 12, ipBytes('10.111.255.255')!), true);
+  assert.equal(prefixContains(net, 12, ipBytes('10.112.0.0')!), false);
+  assert.equal(prefixContains(net, 12, ipBytes('::ffff:10.96.0.1')!), false, 'families are not mixed');
 });

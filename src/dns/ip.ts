@@ -177,6 +177,34 @@ export function ipv6Bytes(text: string): Uint8Array | null {
   return writeIPv6(text, out, 0) ? out : null;
 }
 
+/** The bytes of an address: 4 for IPv4, 16 for IPv6; null when the text is neither. */
+export function ipBytes(text: string): Uint8Array | null {
+  return ipv4Bytes(text) ?? ipv6Bytes(text);
+}
+
+/** The canonical text of 4 (IPv4) or 16 (IPv6) address bytes. */
+export function ipText(bytes: Uint8Array): string {
+  return bytes.length === 4 ? ipv4Text(bytes) : ipv6Text(bytes);
+}
+
+/** A copy of `bytes` with every bit after the first `bits` cleared: a CIDR's network address. */
+export function maskBits(bytes: Uint8Array, bits: number): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) {
+    const keep = Math.max(0, Math.min(8, bits - 8 * i));
+    out[i] = bytes[i]! & ((0xff00 >> keep) & 0xff);
+  }
+  return out;
+}
+
+/** Whether `bytes` lies in the network `net`/`bits` (same family only, no IPv4-mapped matching). */
+export function prefixContains(net: Uint8Array, bits: number, bytes: Uint8Array): boolean {
+  if (net.length !== bytes.length) return false;
+  const m = maskBits(bytes, bits);
+  for (let i = 0; i < m.length; i++) if (m[i] !== net[i]) return false;
+  return true;
+}
+
 /** 4 for a valid IPv4 text, 6 for a valid IPv6 text, 0 otherwise. */
 export function ipFamily(text: string): 4 | 6 | 0 {
   if (writeIPv4(text, v4tmp, 0)) return 4;

@@ -8,7 +8,7 @@
 import type { Directive } from '../../corefile/index.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { SetupContext } from '../../core/handler.ts';
-import { ipv4Bytes, ipv6Bytes } from '../../dns/ip.ts';
+import { ipv4Bytes, ipv6Bytes, maskBits } from '../../dns/ip.ts';
 import type { Random, Subnet } from './roundrobin.ts';
 import { balanceReply } from './wire.ts';
 
@@ -45,12 +45,7 @@ export function parseCidr(text: string): Subnet | null {
   } else if (bits > 32) {
     return null;
   }
-  const masked = new Uint8Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) {
-    const keep = Math.min(8, Math.max(0, bits - 8 * i));
-    masked[i] = bytes[i]! & ((0xff << (8 - keep)) & 0xff);
-  }
-  return { text, family, bytes: masked, bits };
+  return { text, family, bytes: maskBits(bytes, bits), bits };
 }
 
 export function parseLoadbalance(d: Directive): LoadbalanceOptions {

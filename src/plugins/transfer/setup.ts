@@ -13,7 +13,7 @@
 import type { Directive } from '../../corefile/index.ts';
 import { zonesFromArgs } from '../../corefile/index.ts';
 import { ConfigError } from '../../core/errors.ts';
-import { canonicalIP, ipv4Bytes, ipv6Bytes } from '../../dns/ip.ts';
+import { canonicalIP, ipBytes, ipText, maskBits, prefixContains } from '../../dns/ip.ts';
 
 export interface TransferOptions {
   /** Lower-case absolute zones transfers are answered for. */
@@ -43,26 +43,9 @@ function parseCidr(text: string): string | null {
   const bitsText = text.slice(slash + 1);
   if (ip === null || !/^[0-9]{1,3}$/.test(bitsText)) return null;
   const bits = Number(bitsText);
-  const bytes = ip.includes(':') ? ipv6Bytes(ip) : ipv4Bytes(ip);
+  const bytes = ipBytes(ip);
   if (bytes === null || bits > bytes.length * 8) return null;
-  const net = maskBytes(bytes, bits);
-  return `${canonical(bytesText(net))}/${bits}`;
-}
-
-function maskBytes(bytes: Uint8Array, bits: number): Uint8Array {
-  const out = new Uint8Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) {
-    const keep = Math.max(0, Math.min(8, bits - i * 8));
-    out[i] = bytes[i]! & ((0xff00 >> keep) & 0xff);
-  }
-  return out;
-}
-
-function bytesText(b: Uint8Array): string {
-  if (b.length === 4) return b.join('.');
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((b[i]! << 8) | b[i + 1]!).toString(16));
-  return groups.join(':');
+  return `${unmapped(ipText(maskBits(bytes, bits)))}/${bits}`;
 }
 
 /** CoreDNS parse.HostPort(host, "53"): `IP` or `IP:PORT` / `[IPv6]:PORT`, normalised; null if not an IP. */
@@ -127,7 +110,7 @@ export function compileAcl(to: readonly string[]): Acl {
     const slash = t.indexOf('/');
     if (slash >= 0) {
       const ip = t.slice(0, slash);
-      const bytes = ip.includes(':') ? ipv6Bytes(ip) : ipv4Bytes(ip);
+      const bytes = ipBytes(ip);
       if (bytes !== null) nets.push({ bytes, bits: Number(t.slice(slash + 1)) });
       continue;
     }
@@ -139,15 +122,7 @@ export function compileAcl(to: readonly string[]): Acl {
     if (ip === null) return false;
     if (ips.has(ip)) return true;
     if (nets.length === 0) return false;
-    const bytes = ip.includes(':') ? ipv6Bytes(ip) : ipv4Bytes(ip);
-    if (bytes === null) return false;
-    for (const n of nets) {
-      if (n.bytes.length !== bytes.length) continue;
-      const m = maskBytes(bytes, n.bits);
-      let same = true;
-      for (let i = 0; i < m.length; i++) if (m[i] !== n.bytes[i]) { same = false; break; }
-      if (same) return true;
-    }
-    return false;
+    const bytes = ipBytes(ip);
+    return bytes !== null && nets.some((n) => prefixContains(n.bytes, n.bits, bytes));
   };
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  fqdn, isFqdn, isSubdomain, isValidName, joinName, labelCount, labels, lowerName, nameEquals,
+  fqdn, inZones, isFqdn, isSubdomain, isValidName, joinName, labelCount, labels, lowerName, nameEquals,
   nameWireLength, parentName, relativeLabels, validateName,
 } from './name.ts';
 
@@ -103,4 +103,12 @@ test('nameWireLength and validateName enforce RFC 1035 §2.3.4 limits and §5.1 
   }
   assert.match(validateName('') ?? '', /empty/);
   assert.match(validateName(`${l63}.${l63}.${l63}.${'d'.repeat(62)}.`) ?? '', /256 octets/);
+});
+
+test('inZones: in any of the zones, label-aware; the root holds every name; none for no zones', () => {
+  assert.equal(inZones('web.shop.svc.cluster.local.', ['example.org.', 'cluster.local.']), true);
+  assert.equal(inZones('Web.Cluster.Local.', ['cluster.local.']), true);
+  assert.equal(inZones('xcluster.local.', ['cluster.local.']), false);
+  assert.equal(inZones('example.com.', ['.']), true);
+  assert.equal(inZones('example.com.', []), false);
 });

@@ -103,6 +103,12 @@ export function isSubdomain(name: string, zone: string): boolean {
   return base === 0 || isSeparatorAt(n, base - 1);
 }
 
+/** Whether `name` is in one of `zones` (CoreDNS plugin.Zones.Matches(name) != ""). */
+export function inZones(name: string, zones: readonly string[]): boolean {
+  for (const z of zones) if (isSubdomain(name, z)) return true;
+  return false;
+}
+
 /**
  * The labels of a name, leftmost first, escapes kept as written ("a\.b.c." → ["a\.b", "c"]).
  * The root has no labels.

@@ -15,7 +15,7 @@ import { nextOrFailure } from '../../core/handler.ts';
 import type { Request } from '../../core/request.ts';
 import type { ResponseWriter } from '../../core/writer.ts';
 import { Recorder } from '../../core/writer.ts';
-import { MAX_NAME_LENGTH, isSubdomain, nameEquals, nameWireLength } from '../../dns/name.ts';
+import { MAX_NAME_LENGTH, inZones, isSubdomain, nameEquals, nameWireLength } from '../../dns/name.ts';
 import type { Message, ResourceRecord } from '../../dns/types.ts';
 import { RRClass, RRType, Rcode } from '../../dns/types.ts';
 import { autopathSuccess } from './metrics.ts';
@@ -124,11 +124,6 @@ export function cnamer(m: Message, req: Request): Message {
     break;
   }
   return { ...m, questions: req.msg.questions.slice(0, 1), answers };
-}
-
-function inZones(lname: string, zones: readonly string[]): boolean {
-  for (const z of zones) if (z === '.' || isSubdomain(lname, z)) return true;
-  return false;
 }
 
 /**

@@ -31,7 +31,7 @@ import { nextOrFailure } from '../../core/handler.ts';
 import { Request } from '../../core/request.ts';
 import { Recorder } from '../../core/writer.ts';
 import type { ResponseWriter, Versioned } from '../../core/writer.ts';
-import { isSubdomain } from '../../dns/name.ts';
+import { inZones } from '../../dns/name.ts';
 import type { Message } from '../../dns/types.ts';
 import { Rcode } from '../../dns/types.ts';
 import { Kind, cacheKind, matchesQuestion, minimalTtl, storable, typify } from './classify.ts';
@@ -161,9 +161,7 @@ export class CacheHandler implements Handler {
   }
 
   #inZones(lname: string): boolean {
-    if (this.#allZones) return true;
-    for (const z of this.#o.zones) if (isSubdomain(lname, z)) return true;
-    return false;
+    return this.#allZones || inZones(lname, this.#o.zones);
   }
 
   #tallyFor(server: string): Tally {
@@ -410,13 +408,13 @@ export class CacheHandler implements Handler {
   #store(m: Message, k: string, t: Kind, ttl: number, now: number, lname: string, s: Tally): void {
     const o = this.#o;
     if (t === Kind.NoError || t === Kind.Delegation) {
-      if (!excepted(lname, o.successExcept)) {
+      if (!inZones(lname, o.successExcept)) {
         if (this.#success.set(k, new Item(m, lname, ttl, now))) s.evictSuccess++;
         // The newest state of the key is positive: an older denial must not shadow it.
         this.#denial.remove(k);
       }
     } else if (t === Kind.NameError || t === Kind.NoData || t === Kind.ServerError) {
-      if (!excepted(lname, o.denialExcept) && this.#denial.set(k, new Item(m, lname, ttl, now))) s.evictDenial++;
+      if (!inZones(lname, o.denialExcept) && this.#denial.set(k, new Item(m, lname, ttl, now))) s.evictDenial++;
     }
     s.entriesSuccess.set(this.#success.size);
     s.entriesDenial.set(this.#denial.size);
@@ -436,11 +434,6 @@ export class CacheHandler implements Handler {
 /** The store key: DO and CD bits, qtype, qclass and the lower-cased qname (CoreDNS hash()). */
 export function key(req: Request): string {
   return `${req.dnssecOk ? 'D' : 'd'}${req.msg.cd ? 'C' : 'c'}${req.qtype}/${req.qclass}/${req.lname}`;
-}
-
-function excepted(lname: string, zones: readonly string[]): boolean {
-  for (const z of zones) if (isSubdomain(lname, z)) return true;
-  return false;
 }
 
 /** Resolves when `p` settles, either way. */

@@ -11,7 +11,7 @@ import { nextOrFailure } from '../../core/handler.ts';
 import type { Request } from '../../core/request.ts';
 import { reply } from '../../core/request.ts';
 import type { ResponseWriter, Versioned } from '../../core/writer.ts';
-import { isSubdomain } from '../../dns/name.ts';
+import { inZones } from '../../dns/name.ts';
 import type { ResourceRecord, SoaData } from '../../dns/types.ts';
 import { RRClass, RRType } from '../../dns/types.ts';
 import type { FilterAaaaOptions } from './setup.ts';
@@ -44,10 +44,6 @@ export class FilterAaaaHandler implements Handler {
   }
 
   #filters(lname: string): boolean {
-    let inZone = false;
-    for (const z of this.#o.zones) if (z === '.' || isSubdomain(lname, z)) { inZone = true; break; }
-    if (!inZone) return false;
-    for (const e of this.#o.except) if (isSubdomain(lname, e)) return false;
-    return true;
+    return inZones(lname, this.#o.zones) && !inZones(lname, this.#o.except);
   }
 }

@@ -19,7 +19,7 @@ import { reply } from '../../core/request.ts';
 import type { ResponseWriter } from '../../core/writer.ts';
 import { RRType } from '../../dns/types.ts';
 import type { ResourceRecord } from '../../dns/types.ts';
-import { inZones } from './hostsfile.ts';
+import { inZones } from '../../dns/name.ts';
 import { hostsHits } from './metrics.ts';
 import type { HostsTable } from './table.ts';
 

@@ -10,7 +10,7 @@
  * address) and its entry count (coredns_hosts_entries); table.ts turns them into answers.
  */
 import { canonicalIP, ipv4Text, ipv6Bytes, ipv6Text } from '../../dns/ip.ts';
-import { fqdn, isSubdomain, lowerName, validateName } from '../../dns/name.ts';
+import { fqdn, inZones, lowerName, validateName } from '../../dns/name.ts';
 
 export interface HostsMap {
   /** Lower-case absolute name → IPv4 addresses (canonical text), in file order. */
@@ -42,12 +42,6 @@ export function parseAddress(field: string): [4 | 6, string] | null {
   let mapped = bytes[10] === 0xff && bytes[11] === 0xff;
   for (let i = 0; mapped && i < 10; i++) if (bytes[i] !== 0) mapped = false;
   return mapped ? [4, ipv4Text(bytes, 12)] : [6, ipv6Text(bytes, 0)];
-}
-
-/** Whether `name` is in one of `zones` (CoreDNS plugin.Zones.Matches(name) != ""). */
-export function inZones(name: string, zones: readonly string[]): boolean {
-  for (const z of zones) if (isSubdomain(name, z)) return true;
-  return false;
 }
 
 /**

@@ -18,7 +18,9 @@ import type { Request } from '../../core/request.ts';
 import { reply } from '../../core/request.ts';
 import type { ResponseWriter } from '../../core/writer.ts';
 import { encodeMessage } from '../../dns/message.ts';
+import { isSubdomain } from '../../dns/name.ts';
 import { RRClass, RRType, Rcode } from '../../dns/types.ts';
+import { joinHostPort } from '../../transport/client.ts';
 import { udpExchange } from '../../transport/probe.ts';
 
 /** How long the probe keeps trying to reach the server (CoreDNS: 30 s). */
@@ -68,14 +70,6 @@ function goQuote(s: string): string {
   return JSON.stringify(s);
 }
 
-/** Go's net.JoinHostPort. */
-function joinHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-function inZone(lname: string, zone: string): boolean {
-  return zone === '.' || lname === zone || (lname.endsWith(zone) && lname.charCodeAt(lname.length - zone.length - 1) === 46);
-}
 
 /** Where the probe goes for a listen host: the host itself, or 127.0.0.1 for a wildcard. */
 function probeTarget(host: string): string {
@@ -167,7 +161,7 @@ export class Loop {
   handler(next: Handler): Handler {
     const serveDNS = (req: Request, w: ResponseWriter): Promise<void> => {
       if (req.qtype !== RRType.HINFO || this.#disabled) return nextOrFailure('loop', next, req, w);
-      if (!inZone(req.lname, this.zone)) return nextOrFailure('loop', next, req, w);
+      if (!isSubdomain(req.lname, this.zone)) return nextOrFailure('loop', next, req, w);
       if (req.lname === this.qname) this.#count++;
       if (this.#count > 2) {
         this.#report(req);

@@ -12,8 +12,11 @@ export function configError(d: Directive, message: string, plugin: string = d.na
   return new CorefileError(d.file, d.line, `plugin/${plugin}: ${message}`, options);
 }
 
-/** CoreDNS's ArgErr text: "Wrong argument count or unexpected line ending after 'TOKEN'". */
-function argError(d: Directive, after: string, plugin: string): CorefileError {
+/**
+ * CoreDNS's ArgErr text: "Wrong argument count or unexpected line ending after 'TOKEN'", where
+ * TOKEN is the last token caddy read (default: the last argument, else the directive's name).
+ */
+export function argError(d: Directive, after: string = d.args.at(-1) ?? d.name, plugin: string = d.name): CorefileError {
   return configError(d, `Wrong argument count or unexpected line ending after '${after}'`, plugin);
 }
 

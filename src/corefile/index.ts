@@ -8,5 +8,5 @@ export type { Directive, ParseOptions, Scheme, ServerBlock, ServerKey } from './
 export { CorefileError } from './errors.ts';
 export { MAX_IMPORTS, parseCorefile } from './parser.ts';
 export { KeyError, normalizeZone, parseServerKey } from './keys.ts';
-export { Args, configError, expectArgs, expectNoBlock, parseDuration, parseUint, zonesFromArgs } from './directive.ts';
+export { Args, argError, configError, expectArgs, expectNoBlock, parseDuration, parseUint, zonesFromArgs } from './directive.ts';
 export { goDuration, goDurationMs } from './duration.ts';

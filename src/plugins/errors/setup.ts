@@ -9,7 +9,7 @@
  * Once per server block. LEVEL is warning, error (default), info or debug.
  */
 import type { Directive } from '../../corefile/index.ts';
-import { configError, parseDuration } from '../../corefile/index.ts';
+import { argError, configError, parseDuration } from '../../corefile/index.ts';
 import type { PluginDefinition, PluginFactory, SetupContext } from '../../core/handler.ts';
 import { ErrorLog, ErrorsHandler } from './errors.ts';
 import type { Consolidate, ErrorsOptions, LogLevel } from './errors.ts';
@@ -18,11 +18,6 @@ import type { Consolidate, ErrorsOptions, LogLevel } from './errors.ts';
 export const MAX_REGEXP_LENGTH = 10000;
 
 const LEVELS: readonly LogLevel[] = ['warning', 'error', 'info', 'debug'];
-
-/** Caddy's ArgErr names the last token read: the last argument, or the option itself. */
-function argErr(o: Directive): Error {
-  return configError(o, `Wrong argument count or unexpected line ending after '${o.args.at(-1) ?? o.name}'`, 'errors');
-}
 
 /**
  * A Go (RE2) pattern as a JavaScript RegExp. RE2 and JavaScript agree on the patterns people
@@ -35,13 +30,13 @@ export function compilePattern(source: string): RegExp {
 
 function parseConsolidate(o: Directive): Consolidate {
   let args = [...o.args];
-  if (args.length < 2 || args.length > 4) throw argErr(o);
+  if (args.length < 2 || args.length > 4) throw argError(o, undefined, 'errors');
   let showFirst = false;
   if (args.length > 2 && args.at(-1) === 'show_first') {
     showFirst = true;
     args = args.slice(0, -1);
   }
-  if (args.length > 3) throw argErr(o);
+  if (args.length > 3) throw argError(o, undefined, 'errors');
   const [period, source, level] = args as [string, string, string | undefined];
   let periodMs: number;
   try {

@@ -5,7 +5,7 @@
  * 200, while /ready (ready plugin) already says 503.
  */
 import type { Directive } from '../../corefile/index.ts';
-import { configError, parseDuration } from '../../corefile/index.ts';
+import { argError, configError, parseDuration } from '../../corefile/index.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { PluginDefinition, SetupContext } from '../../core/handler.ts';
 import { addressError } from '../../transport/http.ts';
@@ -25,19 +25,15 @@ export const DEFAULT_ADDRESS = ':8080';
 export const HEALTH_PATH = '/health';
 export const CHECK_INTERVAL_MS = 1000;
 
-function argErr(o: Directive): Error {
-  return configError(o, `Wrong argument count or unexpected line ending after '${o.args.at(-1) ?? o.name}'`, 'health');
-}
-
 export function parseHealth(d: Directive): HealthOptions {
-  if (d.args.length > 1) throw argErr(d);
+  if (d.args.length > 1) throw argError(d, undefined, 'health');
   const address = d.args[0] ?? DEFAULT_ADDRESS;
   const bad = addressError(address);
   if (bad !== null) throw new ConfigError(d.file, d.line, `plugin/health: ${bad}`);
   let lameduckMs = 0;
   for (const o of d.block ?? []) {
     if (o.name !== 'lameduck') throw configError(o, `Wrong argument count or unexpected line ending after '${o.name}'`, 'health');
-    if (o.args.length !== 1) throw argErr(o);
+    if (o.args.length !== 1) throw argError(o, undefined, 'health');
     const text = o.args[0]!;
     try {
       lameduckMs = parseDuration(text);

@@ -5,7 +5,7 @@
  * block that registered a readiness check (kubernetes until its state has synced).
  */
 import type { Directive } from '../../corefile/index.ts';
-import { configError } from '../../corefile/index.ts';
+import { argError, configError } from '../../corefile/index.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { PluginDefinition, SetupContext } from '../../core/handler.ts';
 import { addressError } from '../../transport/http.ts';
@@ -20,19 +20,15 @@ export interface ReadyOptions {
 export const DEFAULT_ADDRESS = ':8181';
 export const READY_PATH = '/ready';
 
-function argErr(o: Directive): Error {
-  return configError(o, `Wrong argument count or unexpected line ending after '${o.args.at(-1) ?? o.name}'`, 'ready');
-}
-
 export function parseReady(d: Directive): ReadyOptions {
-  if (d.args.length > 1) throw argErr(d);
+  if (d.args.length > 1) throw argError(d, undefined, 'ready');
   const address = d.args[0] ?? DEFAULT_ADDRESS;
   const bad = addressError(address);
   if (bad !== null) throw new ConfigError(d.file, d.line, `plugin/ready: ${bad}`);
   let monitor: Monitor = 'until-ready';
   for (const o of d.block ?? []) {
     if (o.name !== 'monitor') throw configError(o, `unknown property '${o.name}'`, 'ready');
-    if (o.args.length !== 1) throw argErr(o);
+    if (o.args.length !== 1) throw argError(o, undefined, 'ready');
     const m = o.args[0]!;
     if (m !== 'until-ready' && m !== 'continuously') throw configError(o, `monitor type '${m}' not supported`, 'ready');
     monitor = m;

@@ -1,61 +1,73 @@
 /**
- * `podns lint`: reads manifest files and folders and Corefiles, and prints what src/lint finds in
- * the manifests plus what `podns validate` says about each Corefile (corefile-invalid,
- * corefile-warning). Manifests only for now; a live cluster is not read yet.
+ * `podns lint`: reads manifest files and folders, or a live cluster's objects from its API server,
+ * and Corefiles, and prints what src/lint finds in the cluster plus what `podns validate` says
+ * about each Corefile (corefile-invalid, corefile-warning).
  *
  * Exit status: 1 when a finding is an error, 0 otherwise (warnings only, or nothing); 2 for usage
  * errors and paths that cannot be read.
  */
 import { LINT_USAGE } from './lint-usage.ts';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.ts';
-import { DEFAULT_CLUSTER_DOMAIN, compareFindings, formatJSON, formatText, lintManifests, parseCIDR } from '../lint/index.ts';
-import type { Finding, ManifestText } from '../lint/index.ts';
+import { DEFAULT_CLUSTER_DOMAIN, apiObject, compareFindings, formatJSON, formatText, lintManifests, lintObjects, parseCIDR } from '../lint/index.ts';
+import type { Finding, ManifestText, SourceObject } from '../lint/index.ts';
+import type { ResourceType } from './cluster-input.ts';
+import { InputError, apiErrorText, connect, listAll, manifestFiles } from './cluster-input.ts';
 
 
 const FLAGS = {
   manifests: { type: 'string', multiple: true },
   corefile: { type: 'string', multiple: true },
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
   'cluster-domain': { type: 'string' },
   'cluster-cidr': { type: 'string', multiple: true },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+/**
+ * What lint reads from a live cluster. Without the first four it cannot judge anything (exit 2);
+ * the others only feed some rules (a workload's env, a ConfigMap it reads, Node IPs), so a 403 on
+ * them is a warning.
+ */
+const LIVE_TYPES: ReadonlyArray<ResourceType & { required: boolean }> = [
+  { resource: 'namespaces', kind: 'Namespace', apiVersion: 'v1', required: true },
+  { resource: 'services', kind: 'Service', apiVersion: 'v1', required: true },
+  { resource: 'pods', kind: 'Pod', apiVersion: 'v1', required: true },
+  { resource: 'endpointslices', kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', required: true },
+  { resource: 'nodes', kind: 'Node', apiVersion: 'v1', required: false },
+  { resource: 'configmaps', kind: 'ConfigMap', apiVersion: 'v1', required: false },
+  { resource: 'deployments', kind: 'Deployment', apiVersion: 'apps/v1', required: false },
+  { resource: 'statefulsets', kind: 'StatefulSet', apiVersion: 'apps/v1', required: false },
+  { resource: 'daemonsets', kind: 'DaemonSet', apiVersion: 'apps/v1', required: false },
+  { resource: 'replicasets', kind: 'ReplicaSet', apiVersion: 'apps/v1', required: false },
+  { resource: 'replicationcontrollers', kind: 'ReplicationController', apiVersion: 'v1', required: false },
+  { resource: 'jobs', kind: 'Job', apiVersion: 'batch/v1', required: false },
+  { resource: 'cronjobs', kind: 'CronJob', apiVersion: 'batch/v1', required: false },
+];
 
-/** A path that cannot be read: one line, exit status 2. */
-class InputError extends Error {}
-
-/** The manifest files of a path: the file itself, or a folder's .yaml/.yml/.json files (recursively, sorted, dot-entries skipped). */
-function manifestFiles(path: string): string[] {
-  let st;
+/** Reads the live cluster's objects (the types above, every namespace). */
+async function liveObjects(values: { kubeconfig?: string | undefined; context?: string | undefined }): Promise<SourceObject[]> {
+  const client = await connect(values, 'lint');
   try {
-    st = statSync(path);
-  } catch (err) {
-    throw new InputError(`--manifests ${path}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (st.isFile()) return [path];
-  if (!st.isDirectory()) throw new InputError(`--manifests ${path}: neither a file nor a folder`);
-  const out: string[] = [];
-  const walk = (dir: string, seen: Set<string>): void => {
-    for (const name of readdirSync(dir).sort()) {
-      if (name.startsWith('.')) continue;
-      const p = join(dir, name);
-      let s;
-      try { s = statSync(p); } catch { continue; } // a dangling symlink
-      if (s.isDirectory()) {
-        const id = `${s.dev}:${s.ino}`;
-        if (!seen.has(id)) { seen.add(id); walk(p, seen); }
-      } else if (s.isFile() && EXTENSIONS.has(extname(name).toLowerCase())) {
-        out.push(p);
+    const objects: SourceObject[] = [];
+    for (const type of LIVE_TYPES) {
+      let items;
+      try {
+        items = await listAll(client, type);
+      } catch (err) {
+        if (type.required) throw new InputError(`listing ${type.resource}: ${apiErrorText(client, err)}`);
+        process.stderr.write(`podns: lint: warning: cannot list ${type.resource} (${apiErrorText(client, err)}); the rules that read them see none\n`);
+        continue;
       }
+      for (const raw of items) objects.push(apiObject(raw, type));
     }
-  };
-  walk(path, new Set([`${st.dev}:${st.ino}`]));
-  return out;
+    return objects;
+  } finally {
+    client.close();
+  }
 }
 
 function readManifest(file: string): ManifestText | Finding {
@@ -129,25 +141,30 @@ function parseFlags(argv: string[]) {
 export async function lint(argv: string[]): Promise<number> {
   const values = parseFlags(argv);
   if (values.help === true) {
-    process.stdout.write(`usage: podns lint --manifests PATH... [--corefile FILE]... [options]\n\n${LINT_USAGE}`);
+    process.stdout.write(`usage: podns lint [--manifests PATH... | --kubeconfig FILE] [--corefile FILE]... [options]\n\n${LINT_USAGE}`);
     return 0;
   }
   const paths = values.manifests ?? [];
   const corefiles = values.corefile ?? [];
-  if (paths.length === 0 && corefiles.length === 0) throw new UsageError('lint: give --manifests PATH (manifests only for now: a live cluster is not read yet) or --corefile FILE');
+  const live = paths.length === 0 && (corefiles.length === 0 || values.kubeconfig !== undefined);
+  if (paths.length > 0 && values.kubeconfig !== undefined) throw new UsageError('lint: give --manifests PATH or --kubeconfig FILE, not both');
   const clusterCIDRs = values['cluster-cidr'] ?? [];
   for (const c of clusterCIDRs) if (parseCIDR(c) === null) throw new UsageError(`lint: --cluster-cidr: not a CIDR: ${c}`);
   const clusterDomain = values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN;
 
   let findings: Finding[];
   try {
-    const texts: ManifestText[] = [];
     findings = [];
-    for (const file of [...new Set(paths.flatMap(manifestFiles))]) {
-      const read = readManifest(file);
-      if ('text' in read) texts.push(read); else findings.push(read);
+    if (live) {
+      findings.push(...lintObjects(await liveObjects(values), { clusterDomain, clusterCIDRs }));
+    } else {
+      const texts: ManifestText[] = [];
+      for (const file of [...new Set(paths.flatMap(manifestFiles))]) {
+        const read = readManifest(file);
+        if ('text' in read) texts.push(read); else findings.push(read);
+      }
+      findings.push(...lintManifests(texts, { clusterDomain, clusterCIDRs }));
     }
-    findings.push(...lintManifests(texts, { clusterDomain, clusterCIDRs }));
     for (const file of corefiles) findings.push(...await checkCorefile(file));
   } catch (err) {
     if (err instanceof InputError) {

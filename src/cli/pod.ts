@@ -15,6 +15,7 @@ import {
   DecodeError, KubeletError, formatInvalid, parseIPSloppy, podFiles, readKubeletConfig, readPod, validatePod,
 } from '../podconf/index.ts';
 import type { KubeletConfig, Pod, PodFiles } from '../podconf/index.ts';
+import { InputError } from './cluster-input.ts';
 
 export const POD_USAGE = `  pod files  what a pod's /etc/hosts and /etc/resolv.conf will hold, byte for byte, as the kubelet
              and the container runtime write them (src/podconf/README.md)
@@ -43,10 +44,8 @@ const FLAGS = {
 /** The kubelet reads at most this much of its resolvConf (utilio.ReadAtMost). */
 const MAX_RESOLV_CONF = 10 * (1 << 20);
 
-/** An input that cannot be used: printed as one line, exit status 1. */
-class InputError extends Error {}
-
-function readText(flag: string, file: string): string {
+/** A file's text as the kubelet reads it: UTF-8, a byte-order mark kept; InputError otherwise. */
+export function readText(flag: string, file: string): string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -62,7 +61,7 @@ function readText(flag: string, file: string): string {
 }
 
 /** The one object of a YAML or JSON file (a multi-document file: its one document of `kind`). */
-function readObject(flag: string, file: string, kind: string): unknown {
+export function readObject(flag: string, file: string, kind: string): unknown {
   const text = readText(flag, file);
   // sigs.k8s.io/yaml reads YAML 1.1 (yes/no are booleans), as kubectl and the kubelet do.
   const docs = parseAllDocuments(text, { version: '1.1', merge: true });

@@ -11,11 +11,12 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** `FILE:LINE: SEVERITY [RULE] Kind ns/name: message`, one per line, then `N errors, M warnings`. */
+/** `FILE:LINE: SEVERITY [RULE] Kind ns/name: message` (`API-PATH: ...` for live objects), one per line, then `N errors, M warnings`. */
 export function formatText(findings: readonly Finding[]): string {
   let out = '';
   for (const f of findings) {
-    out += `${f.file}:${f.line}: ${f.severity} [${f.rule}] ${f.object === null ? '' : `${describeRef(f.object)}: `}${f.message}\n`;
+    // Objects read from an API server have no line: their file is their API path.
+    out += `${f.file}${f.line > 0 ? `:${f.line}` : ''}: ${f.severity} [${f.rule}] ${f.object === null ? '' : `${describeRef(f.object)}: `}${f.message}\n`;
   }
   const { errors, warnings } = counts(findings);
   out += findings.length === 0 ? 'no problems found\n' : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`;

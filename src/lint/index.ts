@@ -18,7 +18,7 @@ import { compareFindings } from './types.ts';
 
 export { RULES, RULE_IDS, describeRef, compareFindings } from './types.ts';
 export type { Finding, LintOptions, ObjectRef, RuleId, Severity } from './types.ts';
-export { parseSource } from './source.ts';
+export { apiObject, parseSource } from './source.ts';
 export type { SourceObject } from './source.ts';
 export { parseCIDR } from './cidr.ts';
 export { formatText, formatJSON } from './format.ts';
@@ -45,6 +45,14 @@ export function lintManifests(files: readonly ManifestText[], options: LintOptio
     findings.push(...parsed.findings);
     objects.push(...parsed.objects);
   }
+  return lintObjects(objects, options, findings);
+}
+
+/**
+ * Lints objects as one cluster: those of manifests (parseSource) or of a live API server
+ * (apiObject). `findings` are problems found while reading, merged into the result.
+ */
+export function lintObjects(objects: readonly SourceObject[], options: LintOptions = {}, findings: Finding[] = []): Finding[] {
   const clusterDomain = (options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN).toLowerCase().replace(/\.$/, '');
   const clusterCIDRs: CIDR[] = (options.clusterCIDRs ?? []).map((t) => {
     const c = parseCIDR(t);

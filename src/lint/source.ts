@@ -207,6 +207,25 @@ export function parseSource(file: string, text: string, json = /\.json$/i.test(f
   return out;
 }
 
+/**
+ * An object read from a live API server (`podns lint` without --manifests): it has no file or
+ * line, so its `file` is its API path (what `kubectl get --raw` takes: `/api/v1/namespaces/NS/
+ * pods/NAME`) and every line is 0. `kind` and `apiVersion` come from the list it was in (list
+ * items carry neither); `resource` is the list's resource (`pods`, `deployments`).
+ */
+export function apiObject(raw: Readonly<Record<string, unknown>>, type: { kind: string; apiVersion: string; resource: string }): SourceObject {
+  const meta = isObj(raw['metadata']) ? raw['metadata'] : {};
+  const name = typeof meta['name'] === 'string' ? meta['name'] : '';
+  const namespace = typeof meta['namespace'] === 'string' ? meta['namespace'] : '';
+  const { kind, apiVersion } = type;
+  const root = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  return {
+    file: `${root}${namespace === '' ? '' : `/namespaces/${namespace}`}/${type.resource}/${name}`,
+    document: 1, base: [], apiVersion, kind, name, namespace,
+    raw: { ...raw, apiVersion, kind }, line: 0, lineOf: () => 0,
+  };
+}
+
 /** The API group of an object's apiVersion ('' for core). */
 export function groupOf(o: SourceObject): string {
   return splitApiVersion(o.apiVersion).group;

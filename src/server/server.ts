@@ -277,6 +277,31 @@ export class DnsServer {
     this.#afterListening(gen);
   }
 
+  /**
+   * Runs the plugins' startup hooks (cluster state loaded) without opening a socket: for answering
+   * in-process with ask() (`podns explain --manifests`). stop() then skips the lameduck hooks.
+   */
+  async prepare(): Promise<void> {
+    try {
+      for (const fn of this.#gen.startup) await fn();
+    } catch (err) {
+      await runAll(this.#gen.shutdown, this.#log);
+      throw err;
+    }
+  }
+
+  /**
+   * Answers one query's bytes in-process, as the listener on `port` (default: the first one
+   * configured) would, and says which plugin wrote the reply (null: the server itself, e.g. REFUSED).
+   */
+  async ask(query: Uint8Array, client: Address, transport: Transport, port?: number): Promise<{ reply: Reply; by: string | null }> {
+    const route = [...this.#gen.routes.values()].find((r) => port === undefined || r.port === port);
+    if (route === undefined) throw new Error(`no server block listens on port ${port}`);
+    let by: string | null = null;
+    const reply = await this.handle(route, query, client, transport, (b) => { by = b; });
+    return { reply, by };
+  }
+
   /** Opens the DNS and HTTP listeners `gen` needs that are not open yet; on failure closes those it opened. */
   async #openListeners(gen: Generation): Promise<void> {
     const opened: Array<{ close(): Promise<void> }> = [];
@@ -373,7 +398,7 @@ export class DnsServer {
     this.#stopping = true;
     await this.#reloading;
     const gen = this.#gen;
-    await runAll(gen.finalShutdown, this.#log);
+    if (this.#started) await runAll(gen.finalShutdown, this.#log);
     await this.#closeUnused(new Generation(''));
     await runAll(gen.shutdown, this.#log);
   }
@@ -410,7 +435,7 @@ export class DnsServer {
    * Answers one query's bytes: a reply's bytes, or null to stay silent. Synchronous on the hot path
    * (header rejects and answer-cache hits); a promise only when the chain has to run.
    */
-  handle(route: Route, query: Uint8Array, client: Address, transport: Transport): Reply | Promise<Reply> {
+  handle(route: Route, query: Uint8Array, client: Address, transport: Transport, onAnswered?: (by: string | null) => void): Reply | Promise<Reply> {
     const verdict = inspectQuery(query);
     if (verdict.action === 'ignore') return null;
     if (verdict.action === 'formerr') return errorReply(query, Rcode.FORMERR);
@@ -420,6 +445,7 @@ export class DnsServer {
     if (hit !== null) {
       const meta = route.cache.lastMeta as Hit;
       const block = meta.block;
+      onAnswered?.(meta.by);
       if (block.transforms.length === 0 && block.observers.length === 0) return hit;
       const start = block.observers.length > 0 ? process.hrtime.bigint() : 0n;
       const out = applyTransforms(block, hit, meta.maxSize);
@@ -433,10 +459,10 @@ export class DnsServer {
       if (err instanceof WireError) return errorReply(query, Rcode.FORMERR);
       throw err;
     }
-    return this.#serve(route, query, msg, client, transport, key);
+    return this.#serve(route, query, msg, client, transport, key, onAnswered);
   }
 
-  async #serve(route: Route, query: Uint8Array, msg: Message, client: Address, transport: Transport, key: string): Promise<Reply> {
+  async #serve(route: Route, query: Uint8Array, msg: Message, client: Address, transport: Transport, key: string, onAnswered?: (by: string | null) => void): Promise<Reply> {
     const start = process.hrtime.bigint();
     const req = new Request(msg, client, transport, 0, route.label);
     if (req.qclass !== RRClass.IN) return this.#refuse(route, req, query, start);
@@ -462,6 +488,7 @@ export class DnsServer {
     if (w.written === null) w.write(reply(req, { rcode: Rcode.SERVFAIL }), '');
     const bytes = this.#encode(req, w.written!);
     const by = w.writtenBy === '' ? null : w.writtenBy;
+    onAnswered?.(by);
     if (w.cacheSource !== null && (msg.edns === null || msg.edns.options.length === 0) && msg.additionals.length === 0) {
       const meta: Hit = { block, zone, by, maxSize: req.maxSize };
       route.cache.set(key, bytes, w.cacheSource, w.cacheRevision, meta);

@@ -79,8 +79,12 @@ test('raw list: <Kind>List with the revision, items without kind/apiVersion; sin
   assert.equal(await (await raw(d, '/healthz')).text(), 'ok');
   assert.equal((await (await raw(d, '/version')).json() as Json)['major'], '1');
   assert.deepEqual((await (await raw(d, '/api')).json() as Json)['versions'], ['v1']);
-  assert.equal((await (await raw(d, '/apis')).json() as Json)['groups'][0].name, 'discovery.k8s.io');
-  assert.deepEqual((await (await raw(d, '/api/v1')).json() as Json)['resources'].map((x: Json) => x['name']), ['namespaces', 'services', 'pods', 'endpoints']);
+  assert.deepEqual((await (await raw(d, '/apis')).json() as Json)['groups'].map((g: Json) => g['name']), ['discovery.k8s.io', 'apps', 'batch']);
+  assert.deepEqual((await (await raw(d, '/api/v1')).json() as Json)['resources'].map((x: Json) => x['name']),
+    ['namespaces', 'services', 'pods', 'endpoints', 'nodes', 'configmaps', 'replicationcontrollers']);
+  assert.deepEqual((await (await raw(d, '/apis/apps/v1')).json() as Json)['resources'].map((x: Json) => x['name']), ['deployments', 'statefulsets', 'daemonsets', 'replicasets']);
+  assert.equal((await (await raw(d, '/apis/batch')).json() as Json)['preferredVersion'].groupVersion, 'batch/v1');
+  assert.equal((await raw(d, '/apis/apps/v2/deployments')).status, 404);
   assert.deepEqual(d.requests[0], { method: 'GET', path: '/api/v1/namespaces/default/services', query: {}, watch: false });
 });
 

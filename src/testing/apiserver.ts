@@ -2,7 +2,8 @@
  * A Kubernetes API server double for tests: the real wire protocol over HTTP on 127.0.0.1, so
  * that @kubernetes/client-node and podns's own list/watch code run against it unchanged (no
  * kube-apiserver can run where the tests run). It serves core/v1 namespaces, services, pods and
- * endpoints and discovery.k8s.io/v1 endpointslices from an in-memory store with one global
+ * endpoints and discovery.k8s.io/v1 endpointslices (and, for `podns lint`, nodes, configmaps and
+ * the apps/v1 and batch/v1 workloads) from an in-memory store with one global
  * resourceVersion counter (an etcd revision), and keeps the history of changes so that paginated
  * lists read a consistent snapshot and watches resume from any retained resourceVersion.
  *
@@ -62,7 +63,19 @@ const TYPES: readonly ResourceType[] = [
     fields: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'] },
   { resource: 'endpoints', kind: 'Endpoints', group: '', apiVersion: 'v1', namespaced: true, fields: [] },
   { resource: 'endpointslices', kind: 'EndpointSlice', group: 'discovery.k8s.io', apiVersion: 'discovery.k8s.io/v1', namespaced: true, fields: [] },
+  // Read by `podns lint` over a live cluster (workloads' pod templates, ConfigMaps, Node IPs).
+  { resource: 'nodes', kind: 'Node', group: '', apiVersion: 'v1', namespaced: false, fields: ['spec.unschedulable'] },
+  { resource: 'configmaps', kind: 'ConfigMap', group: '', apiVersion: 'v1', namespaced: true, fields: [] },
+  { resource: 'replicationcontrollers', kind: 'ReplicationController', group: '', apiVersion: 'v1', namespaced: true, fields: ['status.replicas'] },
+  { resource: 'deployments', kind: 'Deployment', group: 'apps', apiVersion: 'apps/v1', namespaced: true, fields: [] },
+  { resource: 'statefulsets', kind: 'StatefulSet', group: 'apps', apiVersion: 'apps/v1', namespaced: true, fields: [] },
+  { resource: 'daemonsets', kind: 'DaemonSet', group: 'apps', apiVersion: 'apps/v1', namespaced: true, fields: [] },
+  { resource: 'replicasets', kind: 'ReplicaSet', group: 'apps', apiVersion: 'apps/v1', namespaced: true, fields: ['status.replicas'] },
+  { resource: 'jobs', kind: 'Job', group: 'batch', apiVersion: 'batch/v1', namespaced: true, fields: ['status.successful'] },
+  { resource: 'cronjobs', kind: 'CronJob', group: 'batch', apiVersion: 'batch/v1', namespaced: true, fields: [] },
 ];
+/** The API groups besides core, as discovery lists them. */
+const GROUPS = [...new Set(TYPES.filter((t) => t.group !== '').map((t) => t.apiVersion))];
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 /** One committed change; `prev` is the state before (absent for ADDED). */
@@ -376,14 +389,19 @@ export async function startApiDouble(options: ApiDoubleOptions = {}): Promise<Ap
   const discovery = (path: string): Json | undefined => {
     const resources = (apiVersion: string): Json => ({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersion,
       resources: TYPES.filter((t) => t.apiVersion === apiVersion).map((t) => ({ name: t.resource, singularName: t.kind.toLowerCase(), namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'list', 'watch'] })) });
-    const group = { name: 'discovery.k8s.io', versions: [{ groupVersion: 'discovery.k8s.io/v1', version: 'v1' }], preferredVersion: { groupVersion: 'discovery.k8s.io/v1', version: 'v1' } };
+    const groupOf = (gv: string): Json => {
+      const [name, version] = gv.split('/') as [string, string];
+      return { name, versions: [{ groupVersion: gv, version }], preferredVersion: { groupVersion: gv, version } };
+    };
+    const m = /^\/apis\/([^/]+\/[^/]+)$/.exec(path);
+    if (m !== null && GROUPS.includes(m[1]!)) return resources(m[1]!);
+    const g = GROUPS.find((gv) => path === `/apis/${gv.split('/')[0]}`);
+    if (g !== undefined) return { kind: 'APIGroup', apiVersion: 'v1', ...groupOf(g) };
     switch (path) {
       case '/version': return { major: '1', minor: '33', gitVersion: 'v1.33.0', gitCommit: 'podns-apiserver-double', gitTreeState: 'clean', buildDate: '2025-04-23T00:00:00Z', goVersion: 'go1.24.2', compiler: 'gc', platform: 'linux/amd64' };
       case '/api': return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${port}` }] };
-      case '/apis': return { kind: 'APIGroupList', apiVersion: 'v1', groups: [group] };
-      case '/apis/discovery.k8s.io': return { kind: 'APIGroup', apiVersion: 'v1', ...group };
+      case '/apis': return { kind: 'APIGroupList', apiVersion: 'v1', groups: GROUPS.map(groupOf) };
       case '/api/v1': return resources('v1');
-      case '/apis/discovery.k8s.io/v1': return resources('discovery.k8s.io/v1');
       default: return undefined;
     }
   };
@@ -399,10 +417,10 @@ export async function startApiDouble(options: ApiDoubleOptions = {}): Promise<Ap
     if (['/healthz', '/livez', '/readyz'].includes(path)) { res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }); res.end('ok'); return; }
     const doc = discovery(path);
     if (doc !== undefined) { sendJson(res, 200, doc); return; }
-    const m = /^\/(?:api\/v1|apis\/discovery\.k8s\.io\/v1)\/(.+)$/.exec(path);
-    if (m === null) { res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }); res.end('404 page not found\n'); return; }
-    const apiVersion = path.startsWith('/api/') ? 'v1' : 'discovery.k8s.io/v1';
-    const seg = (m[1] as string).split('/').map(decodeURIComponent);
+    const m = /^\/(?:api\/(v1)|apis\/([^/]+\/[^/]+))\/(.+)$/.exec(path);
+    const apiVersion = m === null ? '' : m[1] ?? m[2]!;
+    if (m === null || (apiVersion !== 'v1' && !GROUPS.includes(apiVersion))) { res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }); res.end('404 page not found\n'); return; }
+    const seg = (m[3] as string).split('/').map(decodeURIComponent);
     const nsPath = seg[0] === 'namespaces' && seg.length >= 3;
     const [namespace, resource, name, extra] = nsPath ? [seg[1], seg[2], seg[3], seg[4]] : [undefined, seg[0], seg[1], seg[2]];
     const rt = TYPES.find((t) => t.apiVersion === apiVersion && t.resource === resource);

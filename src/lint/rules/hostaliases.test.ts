@@ -49,7 +49,7 @@ test('hostalias-stale-ip: an address in the cluster\'s ranges that nothing has',
   assert.equal(f[0]!.severity, 'error');
   assert.equal(f[0]!.line, 29);
   assert.equal(f[0]!.field, 'spec.template.spec.hostAliases[0].ip');
-  assert.match(f[0]!.message, /^hostAliases\[0\] maps billing, billing\.internal to 10\.96\.77\.77, which no current Pod, Service or endpoint has, though it is in 10\.96\.0\.0\/16, where the manifests' Service and Pod IPs are/);
+  assert.match(f[0]!.message, /^hostAliases\[0\] maps billing, billing\.internal to 10\.96\.77\.77, which no current Pod, Service or endpoint has, though it is in 10\.96\.0\.0\/16, where the cluster's Service and Pod IPs are/);
   // A finished pod's IP is not current.
   assert.equal(lint(cluster + aliases('[{ip: 10.244.1.99, hostnames: [x]}]'), 'hostalias-stale-ip').length, 1);
 });

@@ -32,7 +32,7 @@ export const hostAliasStaleIP: Rule = (ctx: RuleContext): Finding[] => {
       const range = ranges.find((r) => cidrContains(r, ip));
       if (range === undefined) return;
       const names = alias.hostnames.length === 0 ? 'no name' : alias.hostnames.join(', ');
-      const where = explicit ? `--cluster-cidr ${range.text}` : `${range.text}, where the manifests' Service and Pod IPs are`;
+      const where = explicit ? `--cluster-cidr ${range.text}` : `${range.text}, where the cluster's Service and Pod IPs are`;
       out.push(finding('hostalias-stale-ip', 'error', w.source, w.ref, [...w.specPath, 'hostAliases', i, 'ip'],
         `hostAliases[${i}] maps ${names} to ${alias.ip}, which no current Pod, Service or endpoint has, though it is in ${where}: `
         + 'the alias sends the pod to an address nothing answers (or to whatever gets it next), and the kubelet never updates it; '

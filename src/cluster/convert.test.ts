@@ -137,15 +137,15 @@ test('EndpointSlice: ready unset/null/true kept, false dropped; fields kept; FQD
   }));
   assert.equal(s.service, 'svc');
   assert.equal(s.addressType, 'IPv4');
-  assert.deepEqual(s.endpoints.map((e) => e.addresses[0]), ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.5', '10.0.0.6', '10.0.0.7']);
-  assert.deepEqual(s.endpoints[0], { addresses: ['10.0.0.1'], hostname: 'a', podName: 'pod-a', nodeName: 'n1', zone: 'z1' });
-  assert.deepEqual(s.endpoints[1], { addresses: ['10.0.0.2'], hostname: '', podName: '', nodeName: '', zone: '' });
-  assert.equal(s.endpoints[4]?.podName, '', 'targetRef of another kind');
-  assert.equal(s.endpoints[5]?.podName.length, 71, 'long pod names are kept (the plugin applies the < 64 rule)');
+  assert.deepEqual(s.ips, ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.5', '10.0.0.6', '10.0.0.7']);
+  assert.deepEqual([s.ips[0], s.hostnames?.[0], s.podNames?.[0]], ['10.0.0.1', 'a', 'pod-a'], 'node name and zone are not kept');
+  assert.deepEqual([s.ips[1], s.hostnames?.[1], s.podNames?.[1]], ['10.0.0.2', '', '']);
+  assert.equal(s.podNames?.[4], '', 'targetRef of another kind');
+  assert.equal(s.podNames?.[5]?.length, 71, 'long pod names are kept (the plugin applies the < 64 rule)');
   assert.deepEqual(s.ports, [{ name: 'http', port: 8080, protocol: 'tcp' }, { name: '', port: 53, protocol: 'udp' }], 'ports without a number mean "all ports": skipped');
 
   const v6 = one<EndpointSlice>(slice('svc-2', { addressType: 'IPv6', endpoints: [{ addresses: ['FD00:0:0:0:0:0:0:1'] }] }));
-  assert.deepEqual(v6.endpoints[0]?.addresses, ['fd00::1']);
+  assert.deepEqual([v6.ips, v6.hostnames, v6.podNames], [['fd00::1'], null, null], 'no hostname, no pod: no column');
   assert.deepEqual(v6.ports, []);
 
   assert.deepEqual(convertDocument(slice('svc-3', { addressType: 'FQDN', endpoints: [{ addresses: ['db.example.com'] }] })), [{ type: 'dropped', namespace: 'ns' }]);
@@ -257,15 +257,12 @@ test('mirroring: legacy Endpoints of a selector-less service become slices', () 
   assert.equal(new Set(slices.map((s) => s.name)).size, 4, 'distinct names');
   const [v4, v6, metrics, empty] = slices;
   assert.equal(v4?.addressType, 'IPv4');
-  assert.deepEqual(v4?.endpoints, [
-    { addresses: ['10.0.0.1'], hostname: 'primary', podName: 'pod-1', nodeName: 'n1', zone: '' },
-    { addresses: ['10.0.0.3'], hostname: '', podName: '', nodeName: '', zone: '' },
-  ]);
+  assert.deepEqual([v4?.ips, v4?.hostnames, v4?.podNames], [['10.0.0.1', '10.0.0.3'], ['primary', ''], ['pod-1', '']]);
   assert.deepEqual(v4?.ports, [{ name: 'pg', port: 5432, protocol: 'tcp' }]);
   assert.equal(v6?.addressType, 'IPv6');
-  assert.deepEqual(v6?.endpoints.map((e) => e.addresses), [['2001:db8::1']]);
+  assert.deepEqual(v6?.ips, ['2001:db8::1']);
   assert.deepEqual(metrics?.ports, [{ name: 'metrics', port: 9187, protocol: 'tcp' }]);
-  assert.deepEqual(empty?.endpoints, []);
+  assert.deepEqual(empty?.ips, []);
   assert.deepEqual(empty?.ports, []);
   // deterministic names across runs
   const again = convertAll([service('legacy', { clusterIP: 'None' }), endpoints('legacy', [{ addresses: [{ ip: '10.0.0.1' }] }])]).objects;
@@ -300,7 +297,7 @@ test('mirroring caps at 1000 addresses per subset and 1000 endpoints per slice',
     { addresses: many.slice(0, 600).map((_a, i) => ({ ip: ip(5000 + i) })) }, // same (empty) port set: same group
   ])]).objects;
   const slices = objects.filter((o): o is EndpointSlice => o.kind === 'EndpointSlice');
-  assert.deepEqual(slices.map((s) => s.endpoints.length), [1000, 600]);
+  assert.deepEqual(slices.map((s) => s.ips.length), [1000, 600]);
 });
 
 test('labels selector filters Services, EndpointSlices (also mirrored) and Pods, not Namespaces', () => {

@@ -18,6 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalIP as canonicalText } from '../dns/ip.ts';
+import { endpointColumns } from './model.ts';
 import type { ClusterObject, Endpoint, EndpointSlice, Namespace, Pod, Port, Service, ServiceType } from './model.ts';
 import { matchesSelector } from './selector.ts';
 import type { Labels, Selector } from './selector.ts';
@@ -372,13 +373,14 @@ function toSlice(raw: Obj, namespace: string, name: string, labels: Labels, f: F
     if (hostname !== '' && !DNS_LABEL_RE.test(hostname)) f.fail(`${w}.hostname`, `invalid hostname ${show(hostname)}: must be a lower-case DNS label`);
     const targetRef = f.obj(o['targetRef'], `${w}.targetRef`);
     const podName = targetRef?.['kind'] === 'Pod' ? (f.str(targetRef['name'], `${w}.targetRef.name`) ?? '') : '';
-    const nodeName = f.str(o['nodeName'], `${w}.nodeName`) ?? '';
-    const zone = f.str(o['zone'], `${w}.zone`) ?? '';
+    // Validated, not kept: no answer depends on them.
+    f.str(o['nodeName'], `${w}.nodeName`);
+    f.str(o['zone'], `${w}.zone`);
     if (ready === false) return; // unset/null means unknown and counts as ready (A.8)
-    endpoints.push({ addresses, hostname, podName, nodeName, zone });
+    endpoints.push({ addresses, hostname, podName });
   });
   const ports = toPorts(raw['ports'], 'ports', f, true);
-  return { kind: 'EndpointSlice', namespace, name, service: labels[LABEL_SERVICE_NAME] ?? '', addressType, endpoints, ports };
+  return { kind: 'EndpointSlice', namespace, name, service: labels[LABEL_SERVICE_NAME] ?? '', addressType, ...endpointColumns(endpoints), ports };
 }
 
 const GONE_PHASES = new Set(['Succeeded', 'Failed', 'Unknown']);
@@ -479,7 +481,7 @@ function mirror(eps: LegacyEndpoints, labels: Selector | undefined): EndpointSli
       g.seen.add(id);
       taken++;
       // A not-ready endpoint still occupies room in the slice, as in the controller.
-      g.endpoints.push(ready ? { addresses: [a.ip], hostname: a.hostname, podName: a.podName, nodeName: a.nodeName, zone: '' } : null);
+      g.endpoints.push(ready ? { addresses: [a.ip], hostname: a.hostname, podName: a.podName } : null);
     };
     for (const a of subset.addresses) add(a, true);
     for (const a of subset.notReadyAddresses) add(a, false);
@@ -494,7 +496,7 @@ function mirror(eps: LegacyEndpoints, labels: Selector | undefined): EndpointSli
         name: `${`${eps.name}-`.slice(0, 58)}${hash}`,
         service: eps.name,
         addressType: g.family,
-        endpoints: g.endpoints.slice(start, start + MAX_ENDPOINTS_PER_SLICE).filter((e): e is Endpoint => e !== null),
+        ...endpointColumns(g.endpoints.slice(start, start + MAX_ENDPOINTS_PER_SLICE).filter((e): e is Endpoint => e !== null)),
         ports: g.ports,
       });
     }

@@ -78,10 +78,10 @@ test('loads a folder: recursive, only .yaml/.yml/.json, no dot-files, unknown ki
     ]);
     const frontend = get(store, 'Service', 'team-a', 'frontend');
     assert.deepEqual(frontend?.externalIPs, ['203.0.113.7', '198.51.100.9']);
-    assert.deepEqual(get(store, 'EndpointSlice', 'team-a', 'frontend-abcde')?.endpoints.map((e) => e.addresses[0]), ['fd00:10:244::5', 'fd00:10:244::6']);
+    assert.deepEqual(get(store, 'EndpointSlice', 'team-a', 'frontend-abcde')?.ips, ['fd00:10:244::5', 'fd00:10:244::6']);
     const mirrored = store.slicesOf('team-b', 'legacy');
     assert.deepEqual(mirrored.map((s) => s.addressType).sort(), ['IPv4', 'IPv6']);
-    assert.deepEqual(mirrored.flatMap((s) => s.endpoints.map((e) => `${e.hostname}@${e.addresses.join()}`)).sort(), ['@2001:db8::1', 'one@10.1.0.1']);
+    assert.deepEqual(mirrored.flatMap((s) => s.ips.map((ip, i) => `${s.hostnames?.[i] ?? ''}@${ip}`)).sort(), ['@2001:db8::1', 'one@10.1.0.1']);
     assert.deepEqual(store.slicesOf('team-b', 'selected'), [], 'Endpoints of a service with a selector are not mirrored');
     assert.equal(reloads.length, 1);
     assert.deepEqual(reloads[0], { files: 4, objects: store.size, changed: true, read: 4, failed: 0 });
@@ -138,7 +138,7 @@ test('the example cluster loads cleanly and holds what its README promises', asy
       assert.ok(s !== undefined, `${ns}/${name}`);
       return s;
     };
-    const ready = (ns: string, name: string): string[] => store.slicesOf(ns, name).flatMap((s: EndpointSlice) => s.endpoints.flatMap((e) => e.addresses)).sort();
+    const ready = (ns: string, name: string): string[] => store.slicesOf(ns, name).flatMap((s: EndpointSlice) => [...s.ips]).sort();
     assert.deepEqual(svc('default', 'kubernetes').clusterIPs, ['10.96.0.1']);
     assert.deepEqual(svc('default', 'kubernetes').ports, [{ name: 'https', port: 443, protocol: 'tcp' }]);
     assert.deepEqual(ready('default', 'kubernetes'), ['172.18.0.2'], 'the skip-mirror Endpoints adds no second slice');
@@ -150,13 +150,14 @@ test('the example cluster loads cleanly and holds what its README promises', asy
     assert.deepEqual(ready('shop', 'api'), ['10.244.2.20', 'fd00:10:244:2::14']);
     assert.equal(svc('shop', 'payments').externalName, 'api.stripe.com');
     assert.equal(svc('data', 'db').headless, true);
-    assert.deepEqual(store.slicesOf('data', 'db').flatMap((s) => s.endpoints.map((e) => `${e.hostname}=${e.addresses.join()}`)), ['db-0=10.244.1.30', 'db-1=10.244.2.31']);
+    assert.deepEqual(store.slicesOf('data', 'db').flatMap((s) => s.ips.map((ip, i) => `${s.hostnames?.[i]}=${ip}`)), ['db-0=10.244.1.30', 'db-1=10.244.2.31']);
     assert.deepEqual(store.slicesOf('data', 'db')[0]?.ports, [{ name: 'postgres', port: 5432, protocol: 'tcp' }]);
     assert.equal(svc('data', 'warehouse').headless, true);
     assert.equal(svc('data', 'warehouse').hasSelector, false);
-    assert.deepEqual(store.slicesOf('data', 'warehouse').flatMap((s) => s.endpoints.map((e) => `${e.hostname}=${e.addresses.join()}`)), ['primary=192.168.10.5']);
-    assert.deepEqual(store.podsByIP('10.244.1.10').map((p) => `${p.namespace}/${p.name}`), ['shop/web-5d8f7c9b6-2xkqp']);
-    assert.deepEqual(store.podsByIP('fd00:10:244:2::14').map((p) => p.name), ['api-6b7c9d8f5-k2m4p']);
+    assert.deepEqual(store.slicesOf('data', 'warehouse').flatMap((s) => s.ips.map((ip, i) => `${s.hostnames?.[i]}=${ip}`)), ['primary=192.168.10.5']);
+    assert.deepEqual(store.podsByIP('10.244.1.10'), [{ namespace: 'shop', hostNetwork: false }]);
+    assert.deepEqual(store.podsByIP('fd00:10:244:2::14'), [{ namespace: 'shop', hostNetwork: false }]);
+    assert.ok([...store.objects()].some((o) => o.kind === 'Pod' && o.name === 'api-6b7c9d8f5-k2m4p' && o.ips.join() === '10.244.2.20,fd00:10:244:2::14'));
     assert.deepEqual(store.podsByIP('10.244.1.40'), [], 'the Succeeded job pod is dropped');
     assert.deepEqual(store.servicesByIP('10.96.0.10').map((s) => s.name), ['kube-dns']);
   } finally {

@@ -68,6 +68,28 @@ export interface ManifestSourceOptions {
   readonly fsWatch?: boolean | undefined;
   readonly labels?: Selector | undefined;
   readonly namespaceLabels?: Selector | undefined;
+  /**
+   * Whether Pods are kept (default true). The kubernetes plugin needs them only for `pods
+   * verified` (and autopath), as CoreDNS watches pods only then; without, they are not held at
+   * all, which at 100k pods is most of the memory.
+   */
+  readonly pods?: boolean | undefined;
+}
+
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * What a file's items keep between reloads: without selectors no item's labels are read again
+ * (Endpoints mirroring reads its own), and Pods only when kept — a dropped Pod still shows that its
+ * namespace is used.
+ */
+function slim(items: ApiItem[], pods: boolean, selectors: boolean): ApiItem[] {
+  if (pods && selectors) return items;
+  return items.map((item) => {
+    if (item.type !== 'object') return item;
+    if (!pods && item.object.kind === 'Pod') return { type: 'dropped', namespace: item.namespace };
+    return selectors ? item : { ...item, labels: NO_LABELS };
+  });
 }
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -153,6 +175,7 @@ export class ManifestSource {
   readonly #fsWatch: boolean;
   readonly #labels: Selector | undefined;
   readonly #namespaceLabels: Selector | undefined;
+  readonly #pods: boolean;
   readonly #files = new Map<string, FileState>();
   readonly #pending = new Map<string, Pending>();
   readonly #missingRoots = new Set<string>();
@@ -174,6 +197,7 @@ export class ManifestSource {
     this.#fsWatch = options.fsWatch ?? true;
     this.#labels = options.labels;
     this.#namespaceLabels = options.namespaceLabels;
+    this.#pods = options.pods ?? true;
   }
 
   /** Loads every path, fills and syncs the store, then starts watching. Throws if a path is missing. */
@@ -358,7 +382,7 @@ export class ManifestSource {
         this.#files.set(path, { stamp, items: this.#files.get(path)?.items });
         for (const e of errors) this.#report(e);
       } else {
-        this.#files.set(path, { stamp, items });
+        this.#files.set(path, { stamp, items: slim(items, this.#pods, this.#labels !== undefined || this.#namespaceLabels !== undefined) });
       }
     }
     if (recheck !== Infinity) this.#schedule(recheck);

@@ -35,18 +35,13 @@ export interface Service {
   readonly hasSelector: boolean;
 }
 
-/** One endpoint of a slice; only endpoints whose `conditions.ready` is not false are kept. */
-export interface Endpoint {
-  readonly addresses: readonly string[];
-  /** endpoints[].hostname, or ''. */
-  readonly hostname: string;
-  /** targetRef.name when targetRef.kind is Pod, or ''. */
-  readonly podName: string;
-  readonly nodeName: string;
-  /** endpoints[].zone, or ''. */
-  readonly zone: string;
-}
-
+/**
+ * A slice's ready endpoints (`conditions.ready` not false), flattened to one entry per address in
+ * slice order — an endpoint with two addresses gives two entries, as CoreDNS's EndpointAddress
+ * list does — and kept as parallel columns rather than an object per endpoint: at 100k endpoints
+ * an object and an array per endpoint cost ~100 bytes each (bench/README.md, Memory). Node names
+ * and zones are not kept: no DNS answer depends on them.
+ */
 export interface EndpointSlice {
   readonly kind: 'EndpointSlice';
   readonly namespace: string;
@@ -54,10 +49,42 @@ export interface EndpointSlice {
   /** The owning service, from the label kubernetes.io/service-name ('' when missing). */
   readonly service: string;
   readonly addressType: 'IPv4' | 'IPv6';
-  /** Ready endpoints only (ready true or unset), in slice order. */
-  readonly endpoints: readonly Endpoint[];
+  /** The ready endpoints' addresses, one entry per address, in slice order. */
+  readonly ips: readonly string[];
+  /** Per entry of `ips`: its endpoint's hostname; null when every one is ''. */
+  readonly hostnames: readonly string[] | null;
+  /** Per entry of `ips`: its endpoint's targetRef.name when targetRef.kind is Pod, else ''; null when every one is ''. */
+  readonly podNames: readonly string[] | null;
   /** The slice's ports, in order; empty when the slice declares none. */
   readonly ports: readonly Port[];
+}
+
+/** One endpoint as sources read it, before it joins its slice's columns (endpointColumns). */
+export interface Endpoint {
+  readonly addresses: readonly string[];
+  /** endpoints[].hostname, or ''. */
+  readonly hostname: string;
+  /** targetRef.name when targetRef.kind is Pod, or ''. */
+  readonly podName: string;
+}
+
+/** The columns of EndpointSlice for ready endpoints in slice order. */
+export function endpointColumns(endpoints: readonly Endpoint[]): Pick<EndpointSlice, 'ips' | 'hostnames' | 'podNames'> {
+  const ips: string[] = [];
+  const hostnames: string[] = [];
+  const podNames: string[] = [];
+  let anyHostname = false;
+  let anyPod = false;
+  for (const e of endpoints) {
+    for (const ip of e.addresses) {
+      ips.push(ip);
+      hostnames.push(e.hostname);
+      podNames.push(e.podName);
+      anyHostname ||= e.hostname !== '';
+      anyPod ||= e.podName !== '';
+    }
+  }
+  return { ips, hostnames: anyHostname ? hostnames : null, podNames: anyPod ? podNames : null };
 }
 
 export interface Pod {

@@ -5,7 +5,13 @@
  * Names and namespaces are matched exactly: callers pass lower-cased query labels, and
  * Kubernetes object names are lower case by API validation.
  */
-import type { EndpointSlice, Pod, Service } from './model.ts';
+import type { EndpointSlice, Service } from './model.ts';
+
+/** What DNS knows of a pod at an address: its namespace, and whether it is on the host network. */
+export interface PodAtIP {
+  readonly namespace: string;
+  readonly hostNetwork: boolean;
+}
 
 export interface ClusterState {
   /** True once the source has delivered a complete initial state. */
@@ -26,8 +32,8 @@ export interface ClusterState {
   servicesByIP(ip: string): readonly Service[];
   /** Slices having a (ready) endpoint with address `ip`, in a stable order. */
   slicesByIP(ip: string): readonly EndpointSlice[];
-  /** Pods having `ip` among their IPs. */
-  podsByIP(ip: string): readonly Pod[];
+  /** One entry per pod having `ip` among its IPs (pods of one namespace share the same entry). */
+  podsByIP(ip: string): readonly PodAtIP[];
   /** Every service, in a stable order (zone transfers, lint). */
   services(): Iterable<Service>;
 }

@@ -4,9 +4,14 @@
  * (replace, from a manifest reload or a relist), which is diffed so that only objects that really
  * changed bump the revision and, when DNS-relevant, the SOA serial (`modified`).
  * Indexes are maintained on write so every read is a map hit.
+ *
+ * Memory is the budget at scale (bench/README.md, Memory): pods are not kept as objects — DNS
+ * needs only which namespace (and whether host network) each pod IP belongs to — but as their IPs
+ * under their `namespace/name` key, with one shared PodAtIP per namespace; an IP index holds its
+ * one owner directly and an array only when several share the address.
  */
-import type { ClusterObject, EndpointSlice, Pod, Service } from './model.ts';
-import type { ClusterState } from './state.ts';
+import type { ClusterObject, EndpointSlice, Namespace, Pod, Service } from './model.ts';
+import type { ClusterState, PodAtIP } from './state.ts';
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
@@ -14,32 +19,55 @@ function keyOf(o: ClusterObject): string {
   return o.kind === 'Namespace' ? `Namespace/${o.name}` : `${o.kind}/${o.namespace}/${o.name}`;
 }
 
-/** What of an object matters to DNS answers (namespace events never count, per CoreDNS). */
-function relevantFingerprint(o: ClusterObject): string {
-  switch (o.kind) {
-    case 'Namespace': return '';
-    case 'Pod': return o.ips.join(',');
-    default: return JSON.stringify(o);
+/** Structural equality of plain data (the model's objects: strings, numbers, booleans, null, arrays, objects). */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
+    return true;
   }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
 }
 
-function sameObject(a: ClusterObject, b: ClusterObject): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+/** An IP index: one owner held directly, several in an array (most addresses have one). */
+type IpIndex<T extends object> = Map<string, T | T[]>;
+
+function indexAdd<T extends object>(index: IpIndex<T>, ip: string, value: T): void {
+  const cur = index.get(ip);
+  if (cur === undefined) index.set(ip, value);
+  else if (Array.isArray(cur)) cur.push(value);
+  else index.set(ip, [cur, value]);
 }
 
-function addTo<T>(index: Map<string, T[]>, key: string, value: T): void {
-  const list = index.get(key);
-  if (list === undefined) index.set(key, [value]);
-  else if (!list.includes(value)) list.push(value);
+/** Removes one occurrence of `value` (owners may repeat: pods of one namespace share their PodAtIP). */
+function indexRemove<T extends object>(index: IpIndex<T>, ip: string, value: T): void {
+  const cur = index.get(ip);
+  if (cur === undefined) return;
+  if (!Array.isArray(cur)) { if (cur === value) index.delete(ip); return; }
+  const i = cur.indexOf(value);
+  if (i >= 0) cur.splice(i, 1);
+  if (cur.length === 1) index.set(ip, cur[0]!);
+  else if (cur.length === 0) index.delete(ip);
 }
 
-function removeFrom<T>(index: Map<string, T[]>, key: string, value: T): void {
-  const list = index.get(key);
-  if (list === undefined) return;
-  const i = list.indexOf(value);
-  if (i >= 0) list.splice(i, 1);
-  if (list.length === 0) index.delete(key);
+function indexGet<T extends object>(index: IpIndex<T>, ip: string): readonly T[] {
+  const cur = index.get(ip);
+  return cur === undefined ? EMPTY : Array.isArray(cur) ? cur : [cur];
 }
+
+/** The distinct entries of a list (a slice may list one address under two endpoints). */
+function distinct(list: readonly string[]): Iterable<string> {
+  return list.length < 2 ? list : new Set(list);
+}
+
+/** A pod as kept: its one IP (the common case), or its IPs and whether it is on the host network. */
+type PodSlot = string | { readonly ips: readonly string[]; readonly hostNetwork: boolean };
 
 export interface ClusterStoreOptions {
   /** Milliseconds since the epoch; injected so tests control the SOA serial. */
@@ -51,13 +79,18 @@ export class ClusterStore implements ClusterState {
   #revision = 0;
   #modified = 0;
   readonly #now: () => number;
-  readonly #objects = new Map<string, ClusterObject>();
+  /** Services, EndpointSlices and Namespaces by kind/namespace/name. */
+  readonly #objects = new Map<string, Service | EndpointSlice | Namespace>();
+  /** Pods by namespace/name. */
+  readonly #pods = new Map<string, PodSlot>();
+  /** One PodAtIP per namespace and host-network flag, shared by all its pods. */
+  readonly #podRefs = new Map<string, PodAtIP>();
   readonly #namespaces = new Set<string>();
   readonly #services = new Map<string, Service>();
   readonly #slicesByService = new Map<string, EndpointSlice[]>();
-  readonly #servicesByIP = new Map<string, Service[]>();
-  readonly #slicesByIP = new Map<string, EndpointSlice[]>();
-  readonly #podsByIP = new Map<string, Pod[]>();
+  readonly #servicesByIP: IpIndex<Service> = new Map();
+  readonly #slicesByIP: IpIndex<EndpointSlice> = new Map();
+  readonly #podsByIP: IpIndex<PodAtIP> = new Map();
 
   constructor(options: ClusterStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -75,7 +108,7 @@ export class ClusterStore implements ClusterState {
   get revision(): number { return this.#revision; }
   get modified(): number { return this.#modified; }
   /** How many objects are held (all kinds). */
-  get size(): number { return this.#objects.size; }
+  get size(): number { return this.#objects.size + this.#pods.size; }
 
   markSynced(): void {
     if (!this.#synced) { this.#synced = true; this.#revision++; }
@@ -86,33 +119,42 @@ export class ClusterStore implements ClusterState {
   slicesOf(namespace: string, service: string): readonly EndpointSlice[] {
     return this.#slicesByService.get(`${namespace}/${service}`) ?? EMPTY;
   }
-  servicesByIP(ip: string): readonly Service[] { return this.#servicesByIP.get(ip) ?? EMPTY; }
-  slicesByIP(ip: string): readonly EndpointSlice[] { return this.#slicesByIP.get(ip) ?? EMPTY; }
-  podsByIP(ip: string): readonly Pod[] { return this.#podsByIP.get(ip) ?? EMPTY; }
+  servicesByIP(ip: string): readonly Service[] { return indexGet(this.#servicesByIP, ip); }
+  slicesByIP(ip: string): readonly EndpointSlice[] { return indexGet(this.#slicesByIP, ip); }
+  podsByIP(ip: string): readonly PodAtIP[] { return indexGet(this.#podsByIP, ip); }
   services(): Iterable<Service> { return this.#services.values(); }
-  /** Every object held, in insertion order. */
-  objects(): Iterable<ClusterObject> { return this.#objects.values(); }
+  /** Every object held: Services, EndpointSlices and Namespaces in insertion order, then the Pods (rebuilt from what is kept). */
+  *objects(): Iterable<ClusterObject> {
+    yield* this.#objects.values();
+    for (const [key, slot] of this.#pods) {
+      const slash = key.indexOf('/');
+      const { ips, hostNetwork } = typeof slot === 'string' ? { ips: [slot], hostNetwork: false } : slot;
+      yield { kind: 'Pod', namespace: key.slice(0, slash), name: key.slice(slash + 1), ips, hostNetwork } satisfies Pod;
+    }
+  }
 
   /** Adds or replaces one object (watch ADDED / MODIFIED). Returns whether anything changed. */
   apply(object: ClusterObject): boolean {
+    if (object.kind === 'Pod') return this.#applyPod(object);
     const key = keyOf(object);
     const old = this.#objects.get(key);
-    if (old !== undefined && sameObject(old, object)) return false;
+    if (old !== undefined && same(old, object)) return false;
     if (old !== undefined) this.#unindex(old);
     this.#objects.set(key, object);
     this.#index(object);
-    this.#changed(old === undefined || relevantFingerprint(old) !== relevantFingerprint(object), object);
+    this.#changed(object.kind !== 'Namespace');
     return true;
   }
 
   /** Removes one object (watch DELETED); only its kind, namespace and name are read. */
   remove(object: ClusterObject): boolean {
+    if (object.kind === 'Pod') return this.#removePod(`${object.namespace}/${object.name}`);
     const key = keyOf(object);
     const old = this.#objects.get(key);
     if (old === undefined) return false;
     this.#objects.delete(key);
     this.#unindex(old);
-    this.#changed(true, old);
+    this.#changed(old.kind !== 'Namespace');
     return true;
   }
 
@@ -124,9 +166,7 @@ export class ClusterStore implements ClusterState {
     const next = new Map<string, ClusterObject>();
     for (const o of objects) if (o.kind === kind) next.set(keyOf(o), o);
     let changed = false;
-    for (const old of [...this.#objects.values()]) {
-      if (old.kind === kind && !next.has(keyOf(old))) changed = this.remove(old) || changed;
-    }
+    for (const old of [...this.#keysOf(kind)]) if (!next.has(old.key)) changed = this.remove(old.object) || changed;
     for (const o of next.values()) changed = this.apply(o) || changed;
     return changed;
   }
@@ -136,49 +176,97 @@ export class ClusterStore implements ClusterState {
     const next = new Map<string, ClusterObject>();
     for (const o of objects) next.set(keyOf(o), o);
     let changed = false;
-    for (const old of [...this.#objects.values()]) {
-      if (!next.has(keyOf(old))) changed = this.remove(old) || changed;
+    for (const kind of ['Namespace', 'Service', 'EndpointSlice', 'Pod'] as const) {
+      for (const old of [...this.#keysOf(kind)]) if (!next.has(old.key)) changed = this.remove(old.object) || changed;
     }
     for (const o of next.values()) changed = this.apply(o) || changed;
     return changed;
   }
 
-  #changed(relevant: boolean, object: ClusterObject): void {
-    this.#revision++;
-    if (relevant && object.kind !== 'Namespace') this.#modified = Math.floor(this.#now() / 1000) >>> 0;
+  /** The keys held of one kind, each with an object naming it (for remove). */
+  *#keysOf(kind: ClusterObject['kind']): Iterable<{ key: string; object: ClusterObject }> {
+    if (kind === 'Pod') {
+      for (const key of this.#pods.keys()) {
+        const slash = key.indexOf('/');
+        yield { key: `Pod/${key}`, object: { kind: 'Pod', namespace: key.slice(0, slash), name: key.slice(slash + 1), ips: EMPTY, hostNetwork: false } };
+      }
+      return;
+    }
+    for (const [key, o] of this.#objects) if (o.kind === kind) yield { key, object: o };
   }
 
-  #index(o: ClusterObject): void {
+  #podRef(namespace: string, hostNetwork: boolean): PodAtIP {
+    const k = hostNetwork ? `+${namespace}` : namespace;
+    let ref = this.#podRefs.get(k);
+    if (ref === undefined) this.#podRefs.set(k, ref = Object.freeze({ namespace, hostNetwork }));
+    return ref;
+  }
+
+  #applyPod(p: Pod): boolean {
+    const key = `${p.namespace}/${p.name}`;
+    const old = this.#pods.get(key);
+    const oldIPs = old === undefined ? EMPTY : typeof old === 'string' ? [old] : old.ips;
+    const oldHost = old !== undefined && typeof old !== 'string' && old.hostNetwork;
+    if (old !== undefined && oldHost === p.hostNetwork && same(oldIPs, p.ips)) return false;
+    if (old !== undefined) for (const ip of oldIPs) indexRemove(this.#podsByIP, ip, this.#podRef(p.namespace, oldHost));
+    this.#pods.set(key, p.ips.length === 1 && !p.hostNetwork ? p.ips[0]! : { ips: p.ips, hostNetwork: p.hostNetwork });
+    const ref = this.#podRef(p.namespace, p.hostNetwork);
+    for (const ip of p.ips) indexAdd(this.#podsByIP, ip, ref);
+    // A pod's IPs are what DNS reads of it; the host-network flag alone is not an answer change.
+    this.#changed(old === undefined || !same(oldIPs, p.ips));
+    return true;
+  }
+
+  #removePod(key: string): boolean {
+    const old = this.#pods.get(key);
+    if (old === undefined) return false;
+    this.#pods.delete(key);
+    const ref = this.#podRef(key.slice(0, key.indexOf('/')), typeof old !== 'string' && old.hostNetwork);
+    for (const ip of typeof old === 'string' ? [old] : old.ips) indexRemove(this.#podsByIP, ip, ref);
+    this.#changed(true);
+    return true;
+  }
+
+  #changed(relevant: boolean): void {
+    this.#revision++;
+    if (relevant) this.#modified = Math.floor(this.#now() / 1000) >>> 0;
+  }
+
+  #index(o: Service | EndpointSlice | Namespace): void {
     switch (o.kind) {
       case 'Namespace': this.#namespaces.add(o.name); break;
       case 'Service':
         this.#services.set(`${o.namespace}/${o.name}`, o);
-        for (const ip of o.clusterIPs) addTo(this.#servicesByIP, ip, o);
+        for (const ip of o.clusterIPs) indexAdd(this.#servicesByIP, ip, o);
         break;
-      case 'EndpointSlice':
-        addTo(this.#slicesByService, `${o.namespace}/${o.service}`, o);
-        for (const ep of o.endpoints) for (const ip of ep.addresses) addTo(this.#slicesByIP, ip, o);
+      case 'EndpointSlice': {
+        const k = `${o.namespace}/${o.service}`;
+        const list = this.#slicesByService.get(k);
+        if (list === undefined) this.#slicesByService.set(k, [o]); else list.push(o);
+        for (const ip of distinct(o.ips)) indexAdd(this.#slicesByIP, ip, o);
         break;
-      case 'Pod':
-        for (const ip of o.ips) addTo(this.#podsByIP, ip, o);
-        break;
+      }
     }
   }
 
-  #unindex(o: ClusterObject): void {
+  #unindex(o: Service | EndpointSlice | Namespace): void {
     switch (o.kind) {
       case 'Namespace': this.#namespaces.delete(o.name); break;
       case 'Service':
         this.#services.delete(`${o.namespace}/${o.name}`);
-        for (const ip of o.clusterIPs) removeFrom(this.#servicesByIP, ip, o);
+        for (const ip of o.clusterIPs) indexRemove(this.#servicesByIP, ip, o);
         break;
-      case 'EndpointSlice':
-        removeFrom(this.#slicesByService, `${o.namespace}/${o.service}`, o);
-        for (const ep of o.endpoints) for (const ip of ep.addresses) removeFrom(this.#slicesByIP, ip, o);
+      case 'EndpointSlice': {
+        const k = `${o.namespace}/${o.service}`;
+        const list = this.#slicesByService.get(k);
+        if (list !== undefined) {
+          const i = list.indexOf(o);
+          if (i >= 0) list.splice(i, 1);
+          if (list.length === 0) this.#slicesByService.delete(k);
+        }
+        for (const ip of distinct(o.ips)) indexRemove(this.#slicesByIP, ip, o);
         break;
-      case 'Pod':
-        for (const ip of o.ips) removeFrom(this.#podsByIP, ip, o);
-        break;
+      }
     }
   }
 }

@@ -255,7 +255,7 @@ export function buildCluster(objects: readonly SourceObject[], names: { clusterD
   const slices = new Map<string, EndpointSlice[]>();
   for (const obj of assemble(items, { implicitNamespaces: true })) {
     if (obj.kind !== 'EndpointSlice') continue;
-    for (const e of obj.endpoints) for (const ip of e.addresses) currentIPs.add(ip);
+    for (const ip of obj.ips) currentIPs.add(ip);
     const key = `${obj.namespace}/${obj.service}`;
     slices.set(key, [...(slices.get(key) ?? []), obj]);
   }

@@ -43,6 +43,7 @@
  *   pods: shop/web-1 10.244.1.10; shop/db-0 10.244.3.1 + fd00:244::3:1; shop/client 10.244.5.5;
  *         infra/tool 10.244.6.6
  */
+import { endpointColumns } from '../cluster/model.ts';
 import type { ClusterObject, Endpoint, EndpointSlice, Namespace, Pod, Port, Service, ServiceType } from '../cluster/model.ts';
 import { ClusterStore } from '../cluster/store.ts';
 
@@ -92,25 +93,18 @@ export function externalName(ns: string, name: string, target: string): Service 
 export interface EndpointInit {
   readonly hostname?: string;
   readonly podName?: string;
-  readonly nodeName?: string;
-  readonly zone?: string;
 }
 
 export function endpoint(address: string | readonly string[], init: EndpointInit = {}): Endpoint {
-  return {
-    addresses: typeof address === 'string' ? [address] : address,
-    hostname: init.hostname ?? '',
-    podName: init.podName ?? '',
-    nodeName: init.nodeName ?? 'node-1',
-    zone: init.zone ?? '',
-  };
+  return { addresses: typeof address === 'string' ? [address] : address, hostname: init.hostname ?? '', podName: init.podName ?? '' };
 }
 
+/** A slice of the given (ready) endpoints, in columns as sources build it. */
 export function slice(
   ns: string, name: string, svc: string, endpoints: readonly Endpoint[], ports: readonly Port[] = [],
   addressType: 'IPv4' | 'IPv6' = 'IPv4',
 ): EndpointSlice {
-  return { kind: 'EndpointSlice', namespace: ns, name, service: svc, addressType, endpoints, ports };
+  return { kind: 'EndpointSlice', namespace: ns, name, service: svc, addressType, ...endpointColumns(endpoints), ports };
 }
 
 export function pod(ns: string, name: string, ips: readonly string[], hostNetwork = false): Pod {

@@ -240,6 +240,6 @@ function stub(kind: ClusterObject['kind'], namespace: string, name: string): Clu
     case 'Namespace': return { kind, name };
     case 'Pod': return { kind, namespace, name, ips: [], hostNetwork: false };
     case 'Service': return { kind, namespace, name, type: 'ClusterIP', headless: false, clusterIPs: [], externalName: '', ports: [], externalIPs: [], hasSelector: false };
-    case 'EndpointSlice': return { kind, namespace, name, service: '', addressType: 'IPv4', endpoints: [], ports: [] };
+    case 'EndpointSlice': return { kind, namespace, name, service: '', addressType: 'IPv4', ips: [], hostnames: null, podNames: null, ports: [] };
   }
 }

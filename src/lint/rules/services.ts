@@ -106,7 +106,7 @@ export const headlessNoReadyEndpoints: Rule = (ctx: RuleContext): Finding[] => {
     const slices = ctx.cluster.slices.get(`${s.service.namespace}/${s.service.name}`) ?? [];
     let why: string | null = null;
     if (slices.length > 0) {
-      if (slices.every((sl) => sl.endpoints.length === 0)) {
+      if (slices.every((sl) => sl.ips.length === 0)) {
         why = `its EndpointSlice${slices.length === 1 ? '' : 's'} (${slices.map((sl) => sl.name).join(', ')}) list${slices.length === 1 ? 's' : ''} no ready endpoint`;
       }
     } else if (Object.keys(s.selector).length > 0) {
@@ -132,7 +132,7 @@ export const selectorMatchesNoPod: Rule = (ctx: RuleContext): Finding[] => {
     const { pods, templates } = selected(ctx, s);
     if (pods.length > 0 || templates > 0) continue;
     // Endpoints in the manifests' EndpointSlices: its pods exist, outside the manifests.
-    if ((ctx.cluster.slices.get(`${s.service.namespace}/${s.service.name}`) ?? []).some((sl) => sl.endpoints.length > 0)) continue;
+    if ((ctx.cluster.slices.get(`${s.service.namespace}/${s.service.name}`) ?? []).some((sl) => sl.ips.length > 0)) continue;
     const effect = s.service.headless
       ? `${fqdn(s, ctx.clusterDomain)} is NXDOMAIN`
       : `${fqdn(s, ctx.clusterDomain)} resolves to a ClusterIP that refuses every connection`;

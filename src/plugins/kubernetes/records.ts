@@ -19,7 +19,7 @@
  * fallthrough (the caller checks `nameError`); AA and truncation (the caller's).
  */
 import type { ClusterState } from '../../cluster/state.ts';
-import type { Endpoint, EndpointSlice, Port, Service } from '../../cluster/model.ts';
+import type { EndpointSlice, Port, Service } from '../../cluster/model.ts';
 import { Rcode, RRClass, RRType } from '../../dns/types.ts';
 import type { ResourceRecord } from '../../dns/types.ts';
 import type { KubernetesOptions } from './options.ts';
@@ -87,8 +87,9 @@ interface Entry {
   readonly port: number;
   /** The name of the service (or pod) without the zone: "web.shop.svc", "1-2-3-4.shop.pod", "ns.dns". */
   readonly base: string;
-  /** For endpoint entries: the endpoint, its raw address and (when already computed) its hostname. */
-  readonly ep: Endpoint | null;
+  /** For endpoint entries: the slice and the endpoint address's index in it; its raw address and (when already computed) its hostname. */
+  readonly ep: EndpointSlice | null;
+  readonly index: number;
   readonly ip: string;
   readonly label: string;
 }
@@ -142,9 +143,12 @@ function matchPortAndProtocol(qPort: string, port: Port, qProto: string): boolea
  * CoreDNS endpointHostname: the slice hostname; else (endpoint_pod_names) the pod name if < 64
  * chars; else the IP with '.'→'-' or ':'→'-' (a trailing '-' gets a '0': "2001:db8::" → "2001-db8--0").
  */
-export function endpointHostname(ep: Endpoint, ip: string, endpointPodNames: boolean): string {
-  if (ep.hostname !== '') return ep.hostname;
-  if (endpointPodNames && ep.podName !== '' && ep.podName.length < 64) return ep.podName;
+export function endpointHostname(slice: EndpointSlice, i: number, endpointPodNames: boolean): string {
+  const hostname = slice.hostnames?.[i] ?? '';
+  if (hostname !== '') return hostname;
+  const podName = slice.podNames?.[i] ?? '';
+  if (endpointPodNames && podName !== '' && podName.length < 64) return podName;
+  const ip = slice.ips[i]!;
   if (ip.indexOf('.') >= 0) return ip.replaceAll('.', '-');
   if (ip.indexOf(':') >= 0) {
     const h = ip.replaceAll(':', '-');
@@ -196,14 +200,14 @@ function findPods(ctx: Ctx, namespace: string, podname: string): Lookup {
   const base = `${podname}.${namespace}.pod`;
   if (mode === 'insecure') {
     if (parsed === null) return NAME_ERROR;
-    return { err: false, entries: [{ rtype: parsed.family === 4 ? A : AAAA, host: parsed.text, port: 0, base, ep: null, ip, label: '' }] };
+    return { err: false, entries: [{ rtype: parsed.family === 4 ? A : AAAA, host: parsed.text, port: 0, base, ep: null, index: 0, ip, label: '' }] };
   }
   // verified: a pod with exactly that IP text in that namespace.
   // SPEC-vs-MEMORY: CoreDNS indexes pods by status.podIP only; the state indexes every pod IP.
   if (parsed === null) return NAME_ERROR;
   const entries: Entry[] = [];
   for (const p of ctx.state.podsByIP(ip)) {
-    if (p.namespace === namespace) entries.push({ rtype: parsed.family === 4 ? A : AAAA, host: parsed.text, port: 0, base, ep: null, ip, label: '' });
+    if (p.namespace === namespace) entries.push({ rtype: parsed.family === 4 ? A : AAAA, host: parsed.text, port: 0, base, ep: null, index: 0, ip, label: '' });
   }
   return entries.length === 0 ? NAME_ERROR : { err: false, entries };
 }
@@ -218,13 +222,13 @@ function findServices(ctx: Ctx, namespace: string, name: string, endpoint: strin
     // No endpoints and no _port._proto below an ExternalName; an IP-literal externalName yields nothing.
     if (endpoint !== '' || port !== '' || protocol !== '') return NAME_ERROR;
     if (svc.externalName === '' || parseIP(svc.externalName) !== null) return NAME_ERROR;
-    return { err: false, entries: [{ rtype: CNAME, host: svc.externalName, port: 0, base, ep: null, ip: '', label: '' }] };
+    return { err: false, entries: [{ rtype: CNAME, host: svc.externalName, port: 0, base, ep: null, index: 0, ip: '', label: '' }] };
   }
 
   const slices = slicesOf(ctx, svc.namespace, svc.name);
   if (ctx.opts.ignoreEmptyService && !svc.headless) {
     let addresses = 0;
-    for (const s of slices) for (const ep of s.endpoints) addresses += ep.addresses.length;
+    for (const s of slices) addresses += s.ips.length;
     if (addresses === 0) return NAME_ERROR;
   }
 
@@ -234,18 +238,17 @@ function findServices(ctx: Ctx, namespace: string, name: string, endpoint: strin
     const podNames = ctx.opts.endpointPodNames;
     for (const slice of slices) {
       const ports = slice.ports.length === 0 ? SENTINEL_PORTS : slice.ports;
-      for (const ep of slice.endpoints) {
-        for (const ip of ep.addresses) {
-          let label = '';
-          if (endpoint !== '') {
-            label = endpointHostname(ep, ip, podNames);
-            if (!matchLower(endpoint, label)) continue;
-          }
-          for (const p of ports) {
-            if (!matchPortAndProtocol(port, p, protocol)) continue;
-            entries.push({ rtype: familyOf(ip) === 4 ? A : AAAA, host: addressText(ip), port: p.port, base, ep, ip, label });
-            found = true;
-          }
+      for (let i = 0; i < slice.ips.length; i++) {
+        const ip = slice.ips[i]!;
+        let label = '';
+        if (endpoint !== '') {
+          label = endpointHostname(slice, i, podNames);
+          if (!matchLower(endpoint, label)) continue;
+        }
+        for (const p of ports) {
+          if (!matchPortAndProtocol(port, p, protocol)) continue;
+          entries.push({ rtype: familyOf(ip) === 4 ? A : AAAA, host: addressText(ip), port: p.port, base, ep: slice, index: i, ip, label });
+          found = true;
         }
       }
     }
@@ -258,7 +261,7 @@ function findServices(ctx: Ctx, namespace: string, name: string, endpoint: strin
     if (!matchPortAndProtocol(port, p, protocol)) continue;
     found = true;
     for (const ip of svc.clusterIPs) {
-      entries.push({ rtype: familyOf(ip) === 4 ? A : AAAA, host: addressText(ip), port: p.port, base, ep: null, ip, label: '' });
+      entries.push({ rtype: familyOf(ip) === 4 ? A : AAAA, host: addressText(ip), port: p.port, base, ep: null, index: 0, ip, label: '' });
     }
   }
   return found ? { err: false, entries } : NAME_ERROR;
@@ -278,7 +281,7 @@ function lookup(ctx: Ctx, lname: string, qtype: number): Lookup {
     if (qtype === A || qtype === AAAA) {
       for (const { ip } of nsAddrs(ctx)) {
         const a = addressOf(ip);
-        if ((a.family === 4 ? A : AAAA) === qtype) entries.push({ rtype: qtype, host: a.text, port: 0, base: 'ns.dns', ep: null, ip, label: '' });
+        if ((a.family === 4 ? A : AAAA) === qtype) entries.push({ rtype: qtype, host: a.text, port: 0, base: 'ns.dns', ep: null, index: 0, ip, label: '' });
       }
     }
     return { err: false, entries };
@@ -361,7 +364,7 @@ function chain(ctx: Ctx, owner: string, lname: string, qtype: number, prev: read
 /** The name an entry stands for, without the zone: "web.shop.svc", or "<hostname>.db.shop.svc" for an endpoint. */
 function entryName(ctx: Ctx, e: Entry): string {
   if (e.ep === null) return e.base;
-  const label = e.label !== '' ? e.label : endpointHostname(e.ep, e.ip, ctx.opts.endpointPodNames);
+  const label = e.label !== '' ? e.label : endpointHostname(e.ep, e.index, ctx.opts.endpointPodNames);
   return `${label}.${e.base}`;
 }
 
@@ -441,12 +444,10 @@ function ptrTargets(ctx: Ctx, ip: string): string[] {
   for (const slice of slicesByIP(ctx, ip)) {
     if (slice.service === '') continue;
     if (filtered && !namespaceExposed(ctx, slice.namespace)) continue;
-    for (const ep of slice.endpoints) {
-      for (const a of ep.addresses) {
-        if (a !== ip) continue;
-        const host = endpointHostname(ep, a, ctx.opts.endpointPodNames);
-        out.push(join(`${host}.${slice.service}.${slice.namespace}.svc`, primary));
-      }
+    for (let i = 0; i < slice.ips.length; i++) {
+      if (slice.ips[i] !== ip) continue;
+      const host = endpointHostname(slice, i, ctx.opts.endpointPodNames);
+      out.push(join(`${host}.${slice.service}.${slice.namespace}.svc`, primary));
     }
   }
   return out;
@@ -468,9 +469,7 @@ function nsAddrs(ctx: Ctx): NsAddr[] {
       if (svc === undefined) continue;
       const svcName = join(`${svc.name}.${svc.namespace}.svc`, zone);
       if (svc.headless) {
-        for (const ep of slice.endpoints) {
-          for (const a of ep.addresses) out.push({ name: `${endpointHostname(ep, a, ctx.opts.endpointPodNames)}.${svcName}`, ip: a });
-        }
+        for (let i = 0; i < slice.ips.length; i++) out.push({ name: `${endpointHostname(slice, i, ctx.opts.endpointPodNames)}.${svcName}`, ip: slice.ips[i]! });
       } else {
         for (const ip of svc.clusterIPs) out.push({ name: svcName, ip });
       }

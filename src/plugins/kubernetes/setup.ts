@@ -148,7 +148,9 @@ export function setupKubernetes(parsed: KubernetesConfig, ctx: SetupContext): Pl
     const labels = config.labels ?? undefined;
     const namespaceLabels = config.namespaceLabels ?? undefined;
     if (ctx.manifests.length > 0) {
-      source = new ManifestSource({ paths: ctx.manifests, store, onError: (err: Error) => log.error(err.message), labels, namespaceLabels });
+      source = new ManifestSource({
+        paths: ctx.manifests, store, onError: (err: Error) => log.error(err.message), labels, namespaceLabels, pods: config.options.pods === 'verified',
+      });
       await source.start();
       return;
     }

@@ -90,18 +90,15 @@ function serviceRecords(state: ClusterState, opts: KubernetesOptions, svc: Servi
   }
   if (opts.noEndpoints) return;
   for (const slice of state.slicesOf(svc.namespace, svc.name)) {
-    let n = 0;
-    for (const ep of slice.endpoints) n += ep.addresses.length;
-    const weight = srvWeight(n);
-    for (const ep of slice.endpoints) {
-      for (const ip of ep.addresses) {
-        out.push(addressRecord(name, ip, ttl));
-        const host = `${endpointHostname(ep, ip, opts.endpointPodNames)}.${name}`;
-        out.push(addressRecord(host, ip, ttl));
-        for (const p of slice.ports) {
-          if (p.name === '') continue;
-          out.push(srvRecord(`_${p.name.toLowerCase()}._${p.protocol.toLowerCase()}.${name}`, host, p.port, weight, ttl));
-        }
+    const weight = srvWeight(slice.ips.length);
+    for (let i = 0; i < slice.ips.length; i++) {
+      const ip = slice.ips[i]!;
+      out.push(addressRecord(name, ip, ttl));
+      const host = `${endpointHostname(slice, i, opts.endpointPodNames)}.${name}`;
+      out.push(addressRecord(host, ip, ttl));
+      for (const p of slice.ports) {
+        if (p.name === '') continue;
+        out.push(srvRecord(`_${p.name.toLowerCase()}._${p.protocol.toLowerCase()}.${name}`, host, p.port, weight, ttl));
       }
     }
   }

@@ -24,6 +24,14 @@ export interface ClusterState {
    * address, hostname or port change; a pod IP change. Namespace events do not count. 0 before any.
    */
   readonly modified: number;
+  /**
+   * What an answer about names of one namespace (`*.NS.svc.<zone>`, `*.NS.pod.<zone>`) depends on,
+   * for the server's answer cache: `revision` changes whenever an object of that namespace (or the
+   * Namespace itself) changes; with `negative`, also whenever what every negative answer shows
+   * changes (the SOA serial `modified`, the state becoming synced). Answers about anything else
+   * depend on the whole state (`revision`).
+   */
+  scope(namespace: string, negative: boolean): { readonly revision: number };
   hasNamespace(name: string): boolean;
   service(namespace: string, name: string): Service | undefined;
   /** Every slice of the service (by the kubernetes.io/service-name label), in a stable order. */

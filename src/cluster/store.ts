@@ -66,6 +66,17 @@ function distinct(list: readonly string[]): Iterable<string> {
   return list.length < 2 ? list : new Set(list);
 }
 
+/** The versions of one namespace's answers (ClusterState.scope). */
+class NamespaceScope {
+  revision = 0;
+  readonly negative: { readonly revision: number };
+  constructor(epoch: () => number) {
+    // Both counters only grow, so their sum changes whenever either does.
+    const self = this;
+    this.negative = { get revision() { return self.revision + epoch(); } };
+  }
+}
+
 /** A pod as kept: its one IP (the common case), or its IPs and whether it is on the host network. */
 type PodSlot = string | { readonly ips: readonly string[]; readonly hostNetwork: boolean };
 
@@ -78,6 +89,9 @@ export class ClusterStore implements ClusterState {
   #synced = false;
   #revision = 0;
   #modified = 0;
+  /** Bumps when what every negative answer shows changes: the SOA serial, the synced flag. */
+  #epoch = 0;
+  readonly #scopes = new Map<string, NamespaceScope>();
   readonly #now: () => number;
   /** Services, EndpointSlices and Namespaces by kind/namespace/name. */
   readonly #objects = new Map<string, Service | EndpointSlice | Namespace>();
@@ -111,7 +125,25 @@ export class ClusterStore implements ClusterState {
   get size(): number { return this.#objects.size + this.#pods.size; }
 
   markSynced(): void {
-    if (!this.#synced) { this.#synced = true; this.#revision++; }
+    if (!this.#synced) { this.#synced = true; this.#revision++; this.#epoch++; }
+  }
+
+  scope(namespace: string, negative: boolean): { readonly revision: number } {
+    const s = this.#scope(namespace);
+    return negative ? s.negative : s;
+  }
+
+  #scope(namespace: string): NamespaceScope {
+    let s = this.#scopes.get(namespace);
+    if (s === undefined) this.#scopes.set(namespace, s = new NamespaceScope(() => this.#epoch));
+    return s;
+  }
+
+  /** A change in one namespace: its scope's revision (the whole state's is #changed's). */
+  #touch(namespace: string): void {
+    // Scopes are made when an answer asks for one; a namespace nobody asked about needs none yet.
+    const s = this.#scopes.get(namespace);
+    if (s !== undefined) s.revision++;
   }
 
   hasNamespace(name: string): boolean { return this.#namespaces.has(name); }
@@ -142,6 +174,7 @@ export class ClusterStore implements ClusterState {
     if (old !== undefined) this.#unindex(old);
     this.#objects.set(key, object);
     this.#index(object);
+    this.#touch(object.kind === 'Namespace' ? object.name : object.namespace);
     this.#changed(object.kind !== 'Namespace');
     return true;
   }
@@ -154,6 +187,7 @@ export class ClusterStore implements ClusterState {
     if (old === undefined) return false;
     this.#objects.delete(key);
     this.#unindex(old);
+    this.#touch(old.kind === 'Namespace' ? old.name : old.namespace);
     this.#changed(old.kind !== 'Namespace');
     return true;
   }
@@ -212,6 +246,7 @@ export class ClusterStore implements ClusterState {
     this.#pods.set(key, p.ips.length === 1 && !p.hostNetwork ? p.ips[0]! : { ips: p.ips, hostNetwork: p.hostNetwork });
     const ref = this.#podRef(p.namespace, p.hostNetwork);
     for (const ip of p.ips) indexAdd(this.#podsByIP, ip, ref);
+    this.#touch(p.namespace);
     // A pod's IPs are what DNS reads of it; the host-network flag alone is not an answer change.
     this.#changed(old === undefined || !same(oldIPs, p.ips));
     return true;
@@ -223,13 +258,16 @@ export class ClusterStore implements ClusterState {
     this.#pods.delete(key);
     const ref = this.#podRef(key.slice(0, key.indexOf('/')), typeof old !== 'string' && old.hostNetwork);
     for (const ip of typeof old === 'string' ? [old] : old.ips) indexRemove(this.#podsByIP, ip, ref);
+    this.#touch(ref.namespace);
     this.#changed(true);
     return true;
   }
 
   #changed(relevant: boolean): void {
     this.#revision++;
-    if (relevant) this.#modified = Math.floor(this.#now() / 1000) >>> 0;
+    if (!relevant) return;
+    const modified = Math.floor(this.#now() / 1000) >>> 0;
+    if (modified !== this.#modified) { this.#modified = modified; this.#epoch++; }
   }
 
   #index(o: Service | EndpointSlice | Namespace): void {

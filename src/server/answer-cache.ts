@@ -4,7 +4,10 @@
  * running the chain or encoding a reply. An entry is only stored when the plugin that answered
  * declared the reply a pure function of the query and a Versioned source (ResponseWriter.cacheable),
  * and it is only served while that source still has the revision the reply was built at, so a
- * change to the cluster state invalidates exactly the answers built from it, at once.
+ * change to the cluster state invalidates exactly the answers built from it, at once. The source
+ * can be narrower than the whole state: the kubernetes plugin names one namespace's scope for an
+ * answer about that namespace's names (ClusterState.scope), so endpoint churn in one namespace
+ * leaves every other namespace's answers cached.
  * Keying on the raw bytes makes the key exact: the spelling of the name (replies echo it), the
  * flags, the EDNS size and DO bit all take part. Queries with EDNS options (cookies, ECS) vary per
  * client and are never stored.

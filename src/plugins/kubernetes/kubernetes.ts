@@ -9,7 +9,7 @@ import type { Handler, SetupContext } from '../../core/handler.ts';
 import { nextOrFailure } from '../../core/handler.ts';
 import type { Request } from '../../core/request.ts';
 import { reply } from '../../core/request.ts';
-import type { ResponseWriter } from '../../core/writer.ts';
+import type { ResponseWriter, Versioned } from '../../core/writer.ts';
 import type { ClusterState } from '../../cluster/state.ts';
 
 import type { ResourceRecord } from '../../dns/types.ts';
@@ -25,6 +25,29 @@ export function matchZone(lname: string, zones: readonly string[]): string | nul
     }
   }
   return best;
+}
+
+/**
+ * What a reply depends on, for the answer cache: for a name under `NS.svc.<zone>` or
+ * `NS.pod.<zone>` whose records all stay under it, the namespace's scope (a negative one, with
+ * the SOA serial, when there is no answer), so that churn elsewhere does not evict it; for
+ * anything else (the apex, PTR, wildcard namespaces, an ExternalName chased into another
+ * namespace) the whole state.
+ */
+export function dependsOn(state: ClusterState, lname: string, zone: string, answers: readonly ResourceRecord[], additionals: readonly ResourceRecord[]): Versioned {
+  if (lname === zone) return state;
+  const labels = (zone === '.' ? lname : lname.slice(0, lname.length - zone.length)).split('.');
+  labels.pop(); // '' after the last dot
+  const label = labels.at(-1);
+  const ns = labels.at(-2);
+  if ((label !== 'svc' && label !== 'pod') || ns === undefined || ns === '*') return state;
+  const suffix = `.${ns}.${label}.${zone === '.' ? '' : zone}`;
+  const inside = (rr: ResourceRecord): boolean => {
+    const n = rr.name.toLowerCase();
+    return n.endsWith(suffix) || `.${n}` === suffix;
+  };
+  if (!answers.every(inside) || !additionals.every(inside)) return state;
+  return state.scope(ns, answers.length === 0);
 }
 
 export class KubernetesHandler implements Handler {
@@ -64,7 +87,7 @@ export class KubernetesHandler implements Handler {
       }
     }
     w.write(reply(req, { rcode: a.rcode, aa: true, tc, answers, authorities, additionals: a.additionals }), this.name);
-    if (a.chase === null) w.cacheable(state);
+    if (a.chase === null) w.cacheable(dependsOn(state, req.lname, zone, a.answers, a.additionals));
   }
 
   #fallsThrough(lname: string): boolean {

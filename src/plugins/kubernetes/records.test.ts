@@ -738,6 +738,7 @@ describe('answer() shape', () => {
   it('SOA serial follows state.modified', () => {
     const wrapped: ClusterState = {
       synced: true, revision: 1, modified: 42,
+      scope: (ns, negative) => STATE.scope(ns, negative),
       hasNamespace: (n) => STATE.hasNamespace(n),
       service: (ns, n) => STATE.service(ns, n),
       slicesOf: (ns, s) => STATE.slicesOf(ns, s),

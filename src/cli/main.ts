@@ -3,7 +3,7 @@
  * The podns command line. Argument parsing and file/stdout I/O only; the work is done by
  * server/, podconf/ and explain/.
  *
- *   podns serve [--conf FILE] [--manifests PATH]... [--dns.port N]
+ *   podns serve [--conf FILE] [--manifests PATH]... [--dns.port N] [--workers N]
  *   podns nodecache --localip IP[,IP]... --conf FILE [serve's and node-cache's options]
  *   podns validate FILE
  *   podns pod files --pod FILE --kubelet-config FILE [--host-resolv-conf FILE] [--host-hosts FILE] [--pod-ip IP]... [--node-ip IP]... [--json]
@@ -28,6 +28,8 @@ commands:
              --manifests PATH    read cluster state from these manifest files or folders
                                  (repeatable) instead of an API server
              --dns.port N        port for server keys written without one (default 53)
+             --workers N         N processes sharing the port (SO_REUSEPORT), each a whole
+                                 server; health, ready and metrics cover them all (default 1)
              SIGUSR1 reloads the Corefile; SIGTERM/SIGINT shut down (after health's lameduck)
   nodecache  serve as NodeLocal DNSCache's node-cache does on a node: an interface holding the
              local IPs, iptables NOTRACK/ACCEPT rules for them, then serve's options; teardown
@@ -59,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve': return await (await import('./serve.ts')).serve(rest, log);
       case 'nodecache': return await (await import('./serve.ts')).nodecache(rest, log);
-      case 'validate': return (await import('./serve.ts')).validate(rest, log);
+      case 'validate': return await (await import('./serve.ts')).validate(rest, log);
       case 'pod': return podCommand(rest);
       case 'lint': return await (await import('./lint.ts')).lint(rest);
       case 'explain': return await (await import('./explain.ts')).explain(rest);

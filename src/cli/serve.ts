@@ -1,19 +1,17 @@
 /**
  * The commands that build a server from a Corefile: `serve`, `nodecache` (serve plus
  * node-cache's interface and iptables rules) and `validate`. Kept apart from main.ts and loaded
- * only for these commands, so that `podns pod files` starts without the server's modules.
+ * only for these commands, so that `podns pod files` starts without the server's modules. Those
+ * (and the Corefile's) are imported only where a server runs, so that the primary of
+ * `serve --workers` (server/workers.ts), which only supervises, stays small.
  */
 import { parseArgs } from 'node:util';
 import type { ServerBlock } from '../corefile/index.ts';
-import { parseCorefile } from '../corefile/index.ts';
 import { UsageError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import { DnsServer } from '../server/server.ts';
 import type { LoadedConfig } from '../server/server.ts';
-import { loadCorefile } from './config.ts';
-import { describeBlock, validateBlocks } from './validate.ts';
-import { kubeadmCorefile } from './default-corefile.ts';
-import { NODECACHE_FLAGS, NodeCache, expandBooleanFlags, nodeCacheConfig } from '../nodecache/index.ts';
+import type { WorkerLink } from '../server/worker.ts';
+import { runPrimary, workerNumber } from '../server/workers.ts';
 import { VERSION } from './version.ts';
 
 const SERVE_FLAGS = {
@@ -21,6 +19,11 @@ const SERVE_FLAGS = {
   manifests: { type: 'string', multiple: true },
   'dns.port': { type: 'string' },
 } as const;
+
+/** `--workers N`: serve's only; nodecache refuses it. */
+const WORKERS_FLAG = { workers: { type: 'string' } } as const;
+/** More workers than this is a typo, not a machine. */
+const MAX_WORKERS = 256;
 
 interface ServeValues {
   readonly conf?: string | undefined;
@@ -40,18 +43,59 @@ interface ServeHooks {
   afterStop?(setupFailed: boolean): Promise<void>;
 }
 
+/**
+ * `podns serve`: one process; or with `--workers N` (N > 1) the primary, which starts N workers
+ * running this same command (server/workers.ts); or, started so by a primary, one of those workers.
+ */
 export async function serve(argv: string[], log: Logger): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: SERVE_FLAGS, strict: true });
+  const { values } = parseArgs({ args: argv, options: { ...SERVE_FLAGS, ...WORKERS_FLAG }, strict: true });
+  const workers = workersOf(values.workers);
+  if (workerNumber() !== null) {
+    const { WorkerLink } = await import('../server/worker.ts');
+    return runServer(values, log, {}, new WorkerLink());
+  }
+  if (workers > 1) {
+    defaultPortOf(values);
+    return runPrimary({ workers, argv: process.argv.slice(1), log, banner: `podns-${VERSION}` });
+  }
   return runServer(values, log);
 }
 
+function workersOf(text: string | undefined): number {
+  if (text === undefined) return 1;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > MAX_WORKERS) throw new UsageError(`--workers: not a number of processes from 1 to ${MAX_WORKERS}: ${text}`);
+  return n;
+}
+
 export async function nodecache(argv: string[], log: Logger): Promise<number> {
-  const { values } = parseArgs({ args: expandBooleanFlags(argv), options: { ...SERVE_FLAGS, ...NODECACHE_FLAGS }, strict: true });
+  const { NODECACHE_FLAGS, NodeCache, expandBooleanFlags, nodeCacheConfig } = await import('../nodecache/index.ts');
+  const { values } = parseArgs({ args: expandBooleanFlags(argv), options: { ...SERVE_FLAGS, ...NODECACHE_FLAGS, ...WORKERS_FLAG }, strict: true });
+  if (values.workers !== undefined) throw new UsageError('nodecache: --workers is not supported (node-cache is one process per node; serve takes --workers)');
   if (values.conf === undefined) throw new UsageError('nodecache: --conf FILE is required (NodeLocal DNSCache\'s Corefile)');
   return runServer(values, log, new NodeCache(nodeCacheConfig(values), { log }));
 }
 
-async function runServer(values: ServeValues, log: Logger, hooks: ServeHooks = {}): Promise<number> {
+function defaultPortOf(values: ServeValues): number {
+  if (values['dns.port'] === undefined) return 53;
+  const port = Number(values['dns.port']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--dns.port: not a port: ${values['dns.port']}`);
+  return port;
+}
+
+/** Runs one server until a signal; `worker` when this process is one of `--workers`. */
+async function runServer(values: ServeValues, log: Logger, hooks: ServeHooks = {}, worker?: WorkerLink): Promise<number> {
+  try {
+    return await serveUntilStopped(values, log, hooks, worker);
+  } finally {
+    worker?.close();
+  }
+}
+
+async function serveUntilStopped(values: ServeValues, log: Logger, hooks: ServeHooks, worker: WorkerLink | undefined): Promise<number> {
+  const [{ loadCorefile }, { parseCorefile }, { kubeadmCorefile }, { DnsServer }] = await Promise.all([
+    import('./config.ts'), import('../corefile/index.ts'), import('./default-corefile.ts'), import('../server/server.ts'),
+  ]);
   let blocks: readonly ServerBlock[];
   let hash = '';
   let load: (() => LoadedConfig) | undefined;
@@ -66,16 +110,13 @@ async function runServer(values: ServeValues, log: Logger, hooks: ServeHooks = {
   } else {
     blocks = parseCorefile(kubeadmCorefile, { file: '<built-in Corefile>' });
   }
-  let defaultPort = 53;
-  if (values['dns.port'] !== undefined) {
-    defaultPort = Number(values['dns.port']);
-    if (!Number.isInteger(defaultPort) || defaultPort < 0 || defaultPort > 65535) throw new UsageError(`--dns.port: not a port: ${values['dns.port']}`);
-  }
+  const defaultPort = defaultPortOf(values);
   let fatal: (message: string) => void = () => {};
   const server = DnsServer.create(blocks, {
     manifests: values.manifests ?? [], log, defaultPort, configHash: hash,
     ...(load !== undefined ? { load } : {}),
-    onFatal: (m) => fatal(m),
+    ...(worker !== undefined ? { listeners: worker.listeners } : {}),
+    onFatal: (m) => { worker?.fatal(m); fatal(m); },
   });
   // Signals are taken from here on, so one that arrives while starting still shuts down cleanly.
   let onSignal: (sig: string) => void = () => {};
@@ -85,6 +126,7 @@ async function runServer(values: ServeValues, log: Logger, hooks: ServeHooks = {
   });
   const onTerm = (): void => onSignal('SIGTERM');
   const onInt = (): void => onSignal('SIGINT');
+  worker?.onPrimaryGone(() => onSignal('the primary exited'));
   const onUsr1 = (): void => {
     void server.reload().then((r) => {
       if (r.status === 'failed') log.error(`plugin/reload: Corefile changed but reload failed: ${r.error.message}`);
@@ -98,7 +140,9 @@ async function runServer(values: ServeValues, log: Logger, hooks: ServeHooks = {
     await hooks.beforeListen?.();
     await server.start();
     started = true;
-    for (const a of server.addresses()) log.info(`listening on ${a.transport}://${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}`);
+    // A worker reports to the primary, which logs these once for all.
+    if (worker !== undefined) worker.listening(server.addresses());
+    else for (const a of server.addresses()) log.info(`listening on ${a.transport}://${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}`);
     await hooks.afterListen?.();
   } catch (err) {
     process.off('SIGTERM', onTerm);
@@ -107,7 +151,7 @@ async function runServer(values: ServeValues, log: Logger, hooks: ServeHooks = {
     await hooks.afterStop?.(true);
     throw err;
   }
-  log.info(`podns-${VERSION}`);
+  if (worker === undefined) log.info(`podns-${VERSION}`);
   process.on('SIGUSR1', onUsr1);
   const code = await stopped;
   process.off('SIGUSR1', onUsr1);
@@ -118,7 +162,8 @@ async function runServer(values: ServeValues, log: Logger, hooks: ServeHooks = {
   return code;
 }
 
-export function validate(argv: string[], log: Logger): number {
+export async function validate(argv: string[], log: Logger): Promise<number> {
+  const [{ loadCorefile }, { describeBlock, validateBlocks }] = await Promise.all([import('./config.ts'), import('./validate.ts')]);
   const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError('validate: give exactly one Corefile');
   const file = positionals[0]!;

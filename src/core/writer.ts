@@ -9,6 +9,14 @@ import type { Message } from '../dns/types.ts';
 /** Anything whose answers stay valid while `revision` is unchanged (a ClusterState, a hosts file). */
 export interface Versioned { readonly revision: number }
 
+/**
+ * A reply whose records all carry one TTL that counts down with time (the cache plugin's hits).
+ * The answer cache may replay its bytes with every record's TTL set to what replay() returns —
+ * replay() is called once per replay and counts it as the plugin would count a hit — or, when it
+ * returns -1 (expired, replaced, stale), runs the chain instead.
+ */
+export interface Countdown { replay(): number }
+
 export interface ResponseWriter {
   /** Writes the reply; only the first write of a request counts. */
   write(msg: Message, by: string): void;
@@ -19,6 +27,8 @@ export interface ResponseWriter {
    * it is never replayed from the answer cache, whatever cacheable() said before or after.
    */
   uncacheable(): void;
+  /** Declares the written reply replayable as bytes while `countdown` gives it a TTL (see Countdown). */
+  replayable(countdown: Countdown): void;
   /** Appends a further message to a multi-message reply (zone transfers over TCP), after write(). */
   writeMore(msg: Message): void;
   readonly written: Message | null;
@@ -31,6 +41,7 @@ export class Recorder implements ResponseWriter {
   writtenBy: string | null = null;
   cacheSource: Versioned | null = null;
   cacheRevision = 0;
+  countdown: Countdown | null = null;
   noCache = false;
   /** Messages after the first of a multi-message reply. */
   more: Message[] | null = null;
@@ -47,9 +58,15 @@ export class Recorder implements ResponseWriter {
     this.cacheRevision = source.revision;
   }
 
+  replayable(countdown: Countdown): void {
+    if (this.written === null || this.noCache) return;
+    this.countdown = countdown;
+  }
+
   uncacheable(): void {
     this.noCache = true;
     this.cacheSource = null;
+    this.countdown = null;
   }
 
   writeMore(msg: Message): void {

@@ -123,6 +123,34 @@ function skipName(buf: Uint8Array, p: number): number {
 }
 
 /**
+ * Offsets of the TTL fields of every record but OPT (whose TTL field holds EDNS flags), in order,
+ * or null when the message cannot be walked: what the answer cache rewrites to count a cached
+ * reply's TTLs down without decoding it.
+ */
+export function ttlOffsets(buf: Uint8Array): number[] | null {
+  const size = buf.length;
+  if (size < HEADER_SIZE) return null;
+  const qd = u16(buf, 4);
+  const total = u16(buf, 6) + u16(buf, 8) + u16(buf, 10);
+  let p = HEADER_SIZE;
+  for (let i = 0; i < qd; i++) {
+    p = skipName(buf, p);
+    if (p < 0 || p + 4 > size) return null;
+    p += 4;
+  }
+  const out: number[] = [];
+  for (let i = 0; i < total; i++) {
+    p = skipName(buf, p);
+    if (p < 0 || p + 10 > size) return null;
+    const rdlength = u16(buf, p + 8);
+    if (p + 10 + rdlength > size) return null;
+    if (u16(buf, p) !== TYPE_OPT) out.push(p + 4);
+    p += 10 + rdlength;
+  }
+  return p === size ? out : null;
+}
+
+/**
  * Offset of the OPT record's CLASS field in the additional section, or -1 when the message has
  * none or cannot be walked.
  */

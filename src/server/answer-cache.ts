@@ -11,13 +11,23 @@
  * Keying on the raw bytes makes the key exact: the spelling of the name (replies echo it), the
  * flags, the EDNS size and DO bit all take part. Queries with EDNS options (cookies, ECS) vary per
  * client and are never stored.
+ *
+ * A reply can also be stored under a Countdown (the cache plugin's hits for forwarded names): each
+ * replay asks it for the TTL, which is written into every record's TTL field (their offsets found
+ * once, when stored), or finds the entry gone and runs the chain.
  */
-import type { Versioned } from '../core/writer.ts';
+import type { Countdown, Versioned } from '../core/writer.ts';
+import { ttlOffsets } from '../dns/header.ts';
 
 interface Entry {
   readonly reply: Uint8Array;
-  readonly source: Versioned;
+  /** Versioned entries: valid while source.revision === revision. */
+  readonly source: Versioned | null;
   readonly revision: number;
+  /** Countdown entries: the countdown, the TTL fields and the TTL the stored bytes carry. */
+  readonly countdown: Countdown | null;
+  readonly ttls: readonly number[];
+  readonly ttl: number;
   /** What the server keeps beside the reply (the block, who answered), opaque here. */
   readonly meta: unknown;
 }
@@ -43,7 +53,14 @@ export class AnswerCache {
   get(key: string, query: Uint8Array): Uint8Array | null {
     const e = this.#entries.get(key);
     if (e === undefined) return null;
-    if (e.source.revision !== e.revision) {
+    let ttl = -1;
+    if (e.countdown !== null) {
+      ttl = e.countdown.replay();
+      if (ttl < 0) {
+        this.#entries.delete(key);
+        return null;
+      }
+    } else if (e.source!.revision !== e.revision) {
       this.#entries.delete(key);
       return null;
     }
@@ -51,17 +68,33 @@ export class AnswerCache {
     out.set(e.reply);
     out[0] = query[0]!;
     out[1] = query[1]!;
+    if (ttl >= 0 && ttl !== e.ttl) for (const off of e.ttls) out.writeUInt32BE(ttl, off);
     this.lastMeta = e.meta;
     return out;
   }
 
   set(key: string, reply: Uint8Array, source: Versioned, revision: number, meta: unknown = null): void {
+    this.#put(key, { reply, source, revision, countdown: null, ttls: [], ttl: -1, meta });
+  }
+
+  /** Stores a reply whose every record carries one TTL, counted down by `countdown` at each replay. */
+  setCountdown(key: string, reply: Uint8Array, countdown: Countdown, meta: unknown = null): void {
+    const ttls = ttlOffsets(reply);
+    if (ttls === null) return;
+    const view = new DataView(reply.buffer, reply.byteOffset, reply.byteLength);
+    const ttl = ttls.length === 0 ? -1 : view.getUint32(ttls[0]!);
+    // Only a reply whose records agree on the TTL can be counted down by overwriting them all.
+    for (const off of ttls) if (view.getUint32(off) !== ttl) return;
+    this.#put(key, { reply, source: null, revision: 0, countdown, ttls, ttl, meta });
+  }
+
+  #put(key: string, entry: Entry): void {
     if (this.#entries.size >= this.#capacity && !this.#entries.has(key)) {
       // Evict the oldest insertion: Map iterates in insertion order.
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
-    this.#entries.set(key, { reply, source, revision, meta });
+    this.#entries.set(key, entry);
   }
 
   clear(): void { this.#entries.clear(); }

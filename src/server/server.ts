@@ -66,6 +66,11 @@ export interface ServerOptions {
   readonly load?: () => LoadedConfig;
   /** What ctx.fatal does; default: log the message and exit with status 1. */
   readonly onFatal?: (message: string) => void;
+  /**
+   * How listeners are opened; default: transport's. A `--workers` worker binds DNS with
+   * SO_REUSEPORT and has the primary serve its HTTP routes (server/worker.ts).
+   */
+  readonly listeners?: { readonly udp: typeof listenUdp; readonly tcp: typeof listenTcp; readonly http: typeof listenHttp };
 }
 
 /** One server block once set up: its zones and its chain. */
@@ -305,6 +310,7 @@ export class DnsServer {
   /** Opens the DNS and HTTP listeners `gen` needs that are not open yet; on failure closes those it opened. */
   async #openListeners(gen: Generation): Promise<void> {
     const opened: Array<{ close(): Promise<void> }> = [];
+    const open = this.#options.listeners ?? { udp: listenUdp, tcp: listenTcp, http: listenHttp };
     try {
       for (const [key, route] of gen.routes) {
         if (this.#listeners.has(key)) continue;
@@ -312,15 +318,15 @@ export class DnsServer {
           const current = this.#gen.routes.get(key);
           return current === undefined ? null : this.handle(current, q, client, t);
         };
-        const udp = await listenUdp(route.host, route.port, onQuery, this.#log);
+        const udp = await open.udp(route.host, route.port, onQuery, this.#log);
         opened.push(udp);
-        const tcp = await listenTcp(route.host, route.port, onQuery, this.#log);
+        const tcp = await open.tcp(route.host, route.port, onQuery, this.#log);
         opened.push(tcp);
         this.#listeners.set(key, [udp, tcp]);
       }
       for (const address of gen.http.keys()) {
         if (this.#http.has(address)) continue;
-        const l = await listenHttp(this.#mapHttp(address), () => this.#gen.http.get(address) ?? new Map(), this.#log);
+        const l = await open.http(this.#mapHttp(address), () => this.#gen.http.get(address) ?? new Map(), this.#log);
         opened.push(l);
         this.#http.set(address, l);
       }
@@ -489,9 +495,10 @@ export class DnsServer {
     const bytes = this.#encode(req, w.written!);
     const by = w.writtenBy === '' ? null : w.writtenBy;
     onAnswered?.(by);
-    if (w.cacheSource !== null && (msg.edns === null || msg.edns.options.length === 0) && msg.additionals.length === 0) {
+    if ((w.cacheSource !== null || w.countdown !== null) && (msg.edns === null || msg.edns.options.length === 0) && msg.additionals.length === 0) {
       const meta: Hit = { block, zone, by, maxSize: req.maxSize };
-      route.cache.set(key, bytes, w.cacheSource, w.cacheRevision, meta);
+      if (w.cacheSource !== null) route.cache.set(key, bytes, w.cacheSource, w.cacheRevision, meta);
+      else route.cache.setCountdown(key, bytes, w.countdown!, meta);
     }
     const out = applyTransforms(block, bytes, req.maxSize);
     observe(block, route, zone, client, transport, query, out, by, start);

@@ -3,14 +3,28 @@
  * of paths, everything else 404. The route table is read per request, so a reload can change
  * what a listener serves without closing it.
  */
-import { createServer } from 'node:http';
 import type { HttpHandler } from '../core/handler.ts';
 import type { Logger } from '../core/log.ts';
+
+/**
+ * node:http through getBuiltinModule, not `import`: an ES import of node:http builds its module
+ * namespace from every export, which evaluates the lazy `WebSocket` one and loads undici, ~13 MB
+ * of RSS that podns never uses. (Every ES import of node:http in the process has this cost.)
+ */
+const http = process.getBuiltinModule('node:http');
+const { createServer } = http;
+/** node:http's request, for the health plugin's self-check (taken from here for the reason above). */
+export const { request } = http;
 
 export interface HttpListener {
   readonly host: string;
   readonly port: number;
   close(): Promise<void>;
+}
+
+/** What a listener serves, looked up per request: path → handler (a Map is one). */
+export interface RouteTable {
+  get(path: string): HttpHandler | undefined;
 }
 
 /**
@@ -31,7 +45,7 @@ export function splitHostPort(address: string): { host: string; port: number } |
   return { host: m[1] ?? m[2] ?? '', port };
 }
 
-export function listenHttp(address: string, routes: () => ReadonlyMap<string, HttpHandler>, log: Logger): Promise<HttpListener> {
+export function listenHttp(address: string, routes: () => RouteTable, log: Logger): Promise<HttpListener> {
   const hp = splitHostPort(address);
   if (hp === null) return Promise.reject(new Error(`invalid HTTP address ${JSON.stringify(address)}`));
   const server = createServer((req, res) => {

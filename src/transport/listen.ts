@@ -22,6 +22,14 @@ export interface Listener {
   close(): Promise<void>;
 }
 
+export interface ListenOptions {
+  /**
+   * SO_REUSEPORT: every process that binds the address and port this way gets its own socket, and
+   * the kernel spreads clients over them (`podns serve --workers N`; Linux).
+   */
+  readonly reusePort?: boolean;
+}
+
 /** Idle time after which a TCP connection with no query in progress is closed (CoreDNS: 10 s). */
 export const TCP_IDLE_MS = 10_000;
 /** Queries one TCP connection may have in progress at once before reading pauses. */
@@ -31,8 +39,9 @@ function family(address: string): 4 | 6 {
   return address.includes(':') ? 6 : 4;
 }
 
-export function listenUdp(host: string, port: number, onQuery: QueryHandler, log: Logger): Promise<Listener> {
-  const sock: UdpSocket = createSocket({ type: family(host) === 6 ? 'udp6' : 'udp4', reuseAddr: false });
+export function listenUdp(host: string, port: number, onQuery: QueryHandler, log: Logger, options: ListenOptions = {}): Promise<Listener> {
+  const reuse = options.reusePort === true ? { reusePort: true } : {};
+  const sock: UdpSocket = createSocket({ type: family(host) === 6 ? 'udp6' : 'udp4', reuseAddr: false, ...reuse });
   let closed = false;
   const send = (bytes: Reply, rport: number, raddr: string): void => {
     if (bytes === null) return;
@@ -72,7 +81,7 @@ export function listenUdp(host: string, port: number, onQuery: QueryHandler, log
   });
 }
 
-export function listenTcp(host: string, port: number, onQuery: QueryHandler, log: Logger): Promise<Listener> {
+export function listenTcp(host: string, port: number, onQuery: QueryHandler, log: Logger, options: ListenOptions = {}): Promise<Listener> {
   const conns = new Set<Socket>();
   const server: TcpServer = createServer({ noDelay: true }, (conn) => {
     conns.add(conn);
@@ -82,7 +91,7 @@ export function listenTcp(host: string, port: number, onQuery: QueryHandler, log
   server.on('error', (err) => log.error(`tcp ${host}:${port}: ${err.message}`));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port }, () => {
+    server.listen({ host, port, ...(options.reusePort === true ? { reusePort: true } : {}) }, () => {
       server.off('error', reject);
       const a = server.address();
       const bound = typeof a === 'object' && a !== null ? a : { address: host, port };

@@ -145,11 +145,13 @@ describe('podns serve following a live API server', () => {
   });
 
   test('a watch the server ends is resumed from where it was, without a new list', async () => {
-    const lists = api.requests.filter((r) => !r.watch).length;
+    // Services only: after the 410 above, another resource's relist may still be on its back-off.
+    const serviceLists = (): number => api.requests.filter((r) => !r.watch && r.path === '/api/v1/services').length;
+    const lists = serviceLists();
     api.endWatches();
     api.apply(service('resumed', '10.96.100.50'));
     await until(podns.port, 'resumed.shop.svc.cluster.local.', ['10.96.100.50']);
-    assert.equal(api.requests.filter((r) => !r.watch).length, lists, 'no relist');
+    assert.equal(serviceLists(), lists, 'no relist');
   });
 
   test('metrics: requests, watch events, freshness, errors, DNS programming time', async () => {

@@ -15,8 +15,11 @@
  * Replies the chain declared cacheable(source) (kubernetes, hosts) are authoritative state the
  * server's answer cache keeps and invalidates exactly when it changes: they pass through untouched
  * and are never stored here (and any entry for their key is dropped), so a cached answer never
- * overrides the cluster. Replies served from this cache depend on the clock: they are marked
- * uncacheable.
+ * overrides the cluster. A fresh hit is handed to the server as replayable (a Countdown): the
+ * server's answer cache then replays its bytes for the same query bytes with the TTLs counted down,
+ * without decoding the query or running the chain, and each replay counts as a hit here (metrics,
+ * prefetch) or, once the entry is stale, replaced or gone, sends the query through the chain
+ * again. Stale replies depend on a refresh in flight: they are marked uncacheable.
  *
  * Background refreshes (prefetch, stale refresh) run the rest of the chain with their own
  * Recorder, as CoreDNS does with a writer that writes nothing. There is at most one chain run per
@@ -30,7 +33,7 @@ import type { Handler } from '../../core/handler.ts';
 import { nextOrFailure } from '../../core/handler.ts';
 import { Request } from '../../core/request.ts';
 import { Recorder } from '../../core/writer.ts';
-import type { ResponseWriter, Versioned } from '../../core/writer.ts';
+import type { Countdown, ResponseWriter, Versioned } from '../../core/writer.ts';
 import { inZones } from '../../dns/name.ts';
 import type { Message } from '../../dns/types.ts';
 import { Rcode } from '../../dns/types.ts';
@@ -68,6 +71,7 @@ export class HeldWriter extends Recorder {
   forward(w: ResponseWriter): void {
     if (this.noCache) w.uncacheable();
     else if (this.cacheSource !== null && this.cacheSource.revision === this.cacheRevision) w.cacheable(this.cacheSource);
+    else if (this.countdown !== null) w.replayable(this.countdown);
     if (this.more !== null) for (const m of this.more) w.writeMore(m);
   }
 }
@@ -140,13 +144,14 @@ export class CacheHandler implements Handler {
       s.misses++;
       return this.#miss(req, w, k, s);
     }
-    if (this.#foundDenial) s.hitsDenial++;
+    const denial = this.#foundDenial;
+    if (denial) s.hitsDenial++;
     else s.hitsSuccess++;
     const o = this.#o;
     const ttl = i.ttl(now);
     if (ttl > 0) {
       if (this.#shouldPrefetch(i, now)) this.#refresh(req, k, i, now, now, s);
-      this.#serve(w, req, i, o.keepttl ? i.origTTL : ttl);
+      this.#serve(w, req, i, o.keepttl ? i.origTTL : ttl, this.#countdown(req, k, i, denial, s));
       return;
     }
     // Stale (serve_stale): the time at which the entry had TTL 0, as CoreDNS shifts it.
@@ -209,9 +214,30 @@ export class CacheHandler implements Handler {
     return ttl > 0 ? { item: i, ttl } : null;
   }
 
-  #serve(w: ResponseWriter, req: Request, i: Item, ttl: number): void {
+  #serve(w: ResponseWriter, req: Request, i: Item, ttl: number, countdown: Countdown | null = null): void {
     w.write(i.toMsg(req, ttl), this.name);
-    w.uncacheable();
+    if (countdown === null) w.uncacheable();
+    else w.replayable(countdown);
+  }
+
+  /**
+   * A fresh hit's replays: each is the hit path above without the chain — still the entry the key
+   * finds, still fresh, counted, prefetched when due — or -1 to send the query through the chain.
+   */
+  #countdown(req: Request, k: string, i: Item, denial: boolean, s: Tally): Countdown {
+    return {
+      replay: (): number => {
+        const now = this.#now();
+        if (this.#find(k, req, now) !== i) return -1;
+        const ttl = i.ttl(now);
+        if (ttl <= 0) return -1;
+        s.requests++;
+        if (denial) s.hitsDenial++;
+        else s.hitsSuccess++;
+        if (this.#shouldPrefetch(i, now)) this.#refresh(req, k, i, now, now, s);
+        return this.#o.keepttl ? i.origTTL : ttl;
+      },
+    };
   }
 
   /** Runs the rest of the chain into a HeldWriter; never rejects. */

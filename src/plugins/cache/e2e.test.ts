@@ -63,6 +63,20 @@ describe('cache in front of forward', () => {
     assert.equal(await metric(cacheEntries, { ...labels, type: 'success' }), 1);
   });
 
+  test('repeated hits (replayed by the server as bytes) are counted as hits, count down, and end with the entry', async () => {
+    const labels = { server: `dns://:${port}`, zones: '.', view: '' };
+    const hits = await metric(cacheHits, { ...labels, type: 'success' });
+    const before = upstream.queries.length;
+    const first = await dig(port, 'replay.example.org', 'A');
+    assert.deepEqual(first.answer, ['replay.example.org. 30 IN A 192.0.2.1']);
+    for (let i = 0; i < 5; i++) assert.deepEqual((await dig(port, 'replay.example.org', 'A')).answer, ['replay.example.org. 30 IN A 192.0.2.1']);
+    assert.equal(await metric(cacheHits, { ...labels, type: 'success' }), hits + 5, 'every replay is a hit');
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.match((await dig(port, 'replay.example.org', 'A')).answer[0]!, /^replay\.example\.org\. (28|29) IN A 192\.0\.2\.1$/);
+    assert.match((await dig(port, 'replay.example.org', 'A')).answer[0]!, /^replay\.example\.org\. (28|29) IN A 192\.0\.2\.1$/);
+    assert.equal(upstream.queries.length, before + 1);
+  });
+
   test('NXDOMAIN with SOA is stored in the denial cache; DO is part of the key', async () => {
     const before = upstream.queries.length;
     const a = await dig(port, 'nx.example.org', 'A');

@@ -5,13 +5,12 @@
  *
  * Counting is on the query path, so it costs a number increment on a Tally (one per server and
  * zones label, shared by every cache handler and kept across reloads); the counters take the
- * tallied amounts when they are read (prom-client's collect, at every scrape). prom-client's own
- * inc() would build a label hash string per call. The entries gauges are set when a store
- * changes (misses only).
+ * tallied amounts when they are read (their collect hook, at every scrape), instead of an inc()
+ * that looks its label set up on every query. The entries gauges are set when a store changes
+ * (misses only); with `--workers` they are summed, each worker having its own caches.
  */
-import { Counter } from 'prom-client';
-import type { Gauge } from 'prom-client';
-import { gauge, registry } from '../../core/metrics.ts';
+import { counter, gauge } from '../../core/metrics.ts';
+import type { Counter, GaugeChild } from '../../core/prom.ts';
 
 type Labels = 'server' | 'type' | 'zones' | 'view';
 
@@ -21,12 +20,10 @@ function flush(): void {
 }
 
 function lazyCounter<L extends Labels>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
-  const existing = registry.getSingleMetric(name);
-  if (existing !== undefined) return existing as Counter<L>;
-  return new Counter<L>({ name, help, labelNames, registers: [registry], collect: flush });
+  return counter(name, help, labelNames, { collect: flush });
 }
 
-export const cacheEntries = gauge('coredns_cache_entries', 'The number of elements in the cache.', ['server', 'type', 'zones', 'view']);
+export const cacheEntries = gauge('coredns_cache_entries', 'The number of elements in the cache.', ['server', 'type', 'zones', 'view'], { aggregate: 'sum' });
 export const cacheRequests = lazyCounter('coredns_cache_requests_total', 'The count of cache requests.', ['server', 'zones', 'view']);
 export const cacheHits = lazyCounter('coredns_cache_hits_total', 'The count of cache hits.', ['server', 'type', 'zones', 'view']);
 export const cacheMisses = lazyCounter('coredns_cache_misses_total', 'The count of cache misses. Deprecated, derive misses from cache hits/requests counters.', ['server', 'zones', 'view']);
@@ -49,8 +46,8 @@ export class Tally {
   servedStale = 0;
   evictSuccess = 0;
   evictDenial = 0;
-  readonly entriesSuccess: Gauge.Internal<Labels>;
-  readonly entriesDenial: Gauge.Internal<Labels>;
+  readonly entriesSuccess: GaugeChild;
+  readonly entriesDenial: GaugeChild;
   readonly #labels: Record<'server' | 'zones' | 'view', string>;
   readonly #success: Record<Labels, string>;
   readonly #denial: Record<Labels, string>;

@@ -5,9 +5,9 @@
  * An Item keeps the reply as a Message whose every record already carries the entry's lifetime
  * (the cache rewrote them before storing, as CoreDNS does). Serving it needs the TTLs counted down:
  * the rewritten sections are built once per distinct TTL value and reused by every hit in that
- * second, so a hit allocates the reply object and nothing per record. (Keeping wire bytes with TTL
- * offsets would not help: plugins hand Messages to the writer and the server encodes once, for the
- * client's size limit.)
+ * second, so a hit allocates the reply object and nothing per record. Repeated hits for the same
+ * query bytes do not even get here: the server's answer cache replays the encoded reply with its
+ * TTLs rewritten in place (the handler's Countdown).
  *
  * Store: CoreDNS splits a cache into 256 shards of floor(CAPACITY/256) (at least 4) entries and,
  * when a shard is full, evicts a random entry of that shard. podns keeps one map of the same total

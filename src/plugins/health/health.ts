@@ -3,10 +3,10 @@
  * own /health and records how long that took; a slow or failed local request means the process
  * is struggling to keep up. The timer is unref'd and stopped on shutdown; checks never overlap.
  */
-import { request } from 'node:http';
 import type { ClientRequest } from 'node:http';
 import type { Logger } from '../../core/log.ts';
 import { goDuration } from '../../corefile/index.ts';
+import { request } from '../../transport/http.ts';
 import { healthDuration, healthFailures } from './metrics.ts';
 
 /** CoreDNS's client timeout for the self-check. */

@@ -16,8 +16,9 @@ export const dnsProgramming = histogram('coredns_kubernetes_dns_programming_dura
 
 export const watchEvents = counter('podns_kubernetes_watch_events_total',
   'Watch events applied, by resource and event type (BOOKMARK included).', ['resource', 'type']);
+// With --workers, the stalest worker's time (an alert on staleness fires if any worker is stale).
 export const lastSync = gauge('podns_kubernetes_last_sync_timestamp_seconds',
-  'When the resource was last known to be current: a completed list, or a watch event or bookmark (Unix seconds).', ['resource']);
+  'When the resource was last known to be current: a completed list, or a watch event or bookmark (Unix seconds).', ['resource'], { aggregate: 'min' });
 export const apiErrors = counter('podns_kubernetes_api_errors_total',
   'Failed list or watch attempts, by resource and HTTP status code (0: no answer, e.g. connection refused).', ['resource', 'code']);
 export const objects = gauge('podns_kubernetes_objects',

@@ -1,12 +1,12 @@
 /**
  * The prometheus plugin's metrics, named and labelled as CoreDNS's plugin/metrics/vars/vars.go
  * and plugin/metrics/metrics.go: the per-query server metrics (fast series, see series.ts), the
- * build info, the panic counter, plugin_enabled, and the process/Node.js runtime metrics of
- * prom-client's collectDefaultMetrics in place of Go's go_* and process_* collectors.
+ * build info, the panic counter, plugin_enabled, and the process/Node.js runtime metrics
+ * (core/process-metrics.ts) in place of Go's go_* and process_* collectors.
  */
 import { readFileSync } from 'node:fs';
-import { collectDefaultMetrics } from 'prom-client';
 import { SIZE_BUCKETS, TIME_BUCKETS, gauge, registry } from '../../core/metrics.ts';
+import { registerProcessMetrics } from '../../core/process-metrics.ts';
 import { FastCounter, FastHistogram, registerFast } from './series.ts';
 
 export const requestsTotal = registerFast(new FastCounter('coredns_dns_requests_total',
@@ -42,12 +42,8 @@ function packageVersion(): string {
 /** The build_info labels: podns's version, no revision (not recorded at build), and the runtime ("node24.21.0" where CoreDNS has "go1.24.1"). */
 export const BUILD = { version: packageVersion(), revision: '', goversion: `node${process.versions.node}` } as const;
 
-let runtimeCollected = false;
-
-/** Sets build_info and starts the process_* and nodejs_* collectors, once per process. */
+/** Sets build_info and registers the process_* and nodejs_* metrics (once per process). */
 export function initProcessMetrics(): void {
   buildInfo.set(BUILD, 1);
-  if (runtimeCollected) return;
-  runtimeCollected = true;
-  if (registry.getSingleMetric('process_cpu_user_seconds_total') === undefined) collectDefaultMetrics({ register: registry });
+  registerProcessMetrics(registry);
 }

@@ -1,28 +1,15 @@
 /**
  * Counters and histograms for the per-query server metrics, cheap enough for the hot path: a
  * series is a plain object created once per distinct label set, and counting is `series.value++`
- * or a short bucket scan (prom-client's own children hash their labels on every call, ~0.4 µs).
- * Both classes present prom-client's metric interface (name, help, type, get, reset), so they sit
- * on the shared registry of core/metrics.ts and are exposed by `registry.metrics()` like any other.
+ * or a short bucket scan, with no label lookup per query. Both classes are Collectors (name,
+ * help, type, get, reset), so they sit on the shared registry of core/metrics.ts and are exposed
+ * by `registry.metrics()` like any other, and summed across `--workers` like any counter.
  */
-import type { Metric } from 'prom-client';
 import { registry } from '../../core/metrics.ts';
+import { histogramSamples } from '../../core/prom.ts';
+import type { Collector, MetricData, Sample } from '../../core/prom.ts';
 
 type Labels = Readonly<Record<string, string>>;
-
-interface MetricValue {
-  readonly labels: Readonly<Record<string, string | number>>;
-  readonly value: number;
-  readonly metricName?: string;
-}
-
-interface MetricData {
-  readonly name: string;
-  readonly help: string;
-  readonly type: 'counter' | 'histogram';
-  readonly values: MetricValue[];
-  readonly aggregator: 'sum';
-}
 
 /** One label set of a counter. */
 export class CounterSeries {
@@ -63,11 +50,11 @@ function labelsOf(names: readonly string[], values: readonly string[]): Labels {
 }
 
 /** A counter whose series are handed out once and then incremented directly. */
-export class FastCounter {
+export class FastCounter implements Collector {
   readonly name: string;
   readonly help: string;
   readonly type = 'counter' as const;
-  readonly aggregator = 'sum' as const;
+  readonly aggregate = 'sum' as const;
   readonly labelNames: readonly string[];
   readonly #series = new Map<string, CounterSeries>();
 
@@ -86,9 +73,9 @@ export class FastCounter {
   }
 
   get(): Promise<MetricData> {
-    const values: MetricValue[] = [];
+    const values: Sample[] = [];
     for (const s of this.#series.values()) values.push({ labels: s.labels, value: s.value });
-    return Promise.resolve({ name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator });
+    return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregate: this.aggregate, values });
   }
 
   /** Zeroes every series; the objects handed out stay valid. */
@@ -96,11 +83,11 @@ export class FastCounter {
 }
 
 /** A histogram with fixed buckets whose series are handed out once and then observed directly. */
-export class FastHistogram {
+export class FastHistogram implements Collector {
   readonly name: string;
   readonly help: string;
   readonly type = 'histogram' as const;
-  readonly aggregator = 'sum' as const;
+  readonly aggregate = 'sum' as const;
   readonly labelNames: readonly string[];
   readonly bounds: readonly number[];
   readonly #series = new Map<string, HistogramSeries>();
@@ -119,20 +106,11 @@ export class FastHistogram {
     return s;
   }
 
-  /** The exposition prom-client's own Histogram produces: cumulative _bucket{le}, _sum, _count. */
+  /** The exposition of core/prom.ts's Histogram: cumulative _bucket{…,le}, _sum, _count. */
   get(): Promise<MetricData> {
-    const values: MetricValue[] = [];
-    for (const s of this.#series.values()) {
-      let acc = 0;
-      for (let i = 0; i <= this.bounds.length; i++) {
-        acc += s.counts[i]!;
-        const le = i < this.bounds.length ? this.bounds[i]! : '+Inf';
-        values.push({ labels: { ...s.labels, le }, value: acc, metricName: `${this.name}_bucket` });
-      }
-      values.push({ labels: s.labels, value: s.sum, metricName: `${this.name}_sum` });
-      values.push({ labels: s.labels, value: s.count, metricName: `${this.name}_count` });
-    }
-    return Promise.resolve({ name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator });
+    const values: Sample[] = [];
+    for (const s of this.#series.values()) histogramSamples(this.name, this.bounds, s.labels, s.counts, s.sum, s.count, values);
+    return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregate: this.aggregate, values });
   }
 
   reset(): void {
@@ -143,7 +121,7 @@ export class FastHistogram {
 /** Registers `metric` on the shared registry, or returns the one already there under its name (module reloads in tests). */
 export function registerFast<T extends FastCounter | FastHistogram>(metric: T): T {
   const existing = registry.getSingleMetric(metric.name);
-  if (existing !== undefined) return existing as unknown as T;
-  registry.registerMetric(metric as unknown as Metric);
+  if (existing !== undefined) return existing as T;
+  registry.register(metric);
   return metric;
 }

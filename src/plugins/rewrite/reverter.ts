@@ -13,7 +13,7 @@
  * and the configuration, so whatever the inner plugin's reply depends on, the rewritten reply
  * depends on exactly the same.
  */
-import type { ResponseWriter, Versioned } from '../../core/writer.ts';
+import type { Countdown, ResponseWriter, Versioned } from '../../core/writer.ts';
 import type { Message, Question, ResourceRecord } from '../../dns/types.ts';
 import { RRType } from '../../dns/types.ts';
 import type { ResponseRule } from './rules.ts';
@@ -38,6 +38,7 @@ export class Reverter implements ResponseWriter {
 
   cacheable(source: Versioned): void { this.#outer.cacheable(source); }
   uncacheable(): void { this.#outer.uncacheable(); }
+  replayable(countdown: Countdown): void { this.#outer.replayable(countdown); }
   writeMore(msg: Message): void { this.#outer.writeMore(revert(msg, this.#question, this.#rules)); }
 }
 

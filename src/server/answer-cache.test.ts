@@ -1,0 +1,72 @@
+// AnswerCache: Versioned entries replay until their source moves; Countdown entries replay with
+// every record's TTL rewritten to what the countdown says, and go when it declines.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeMessage, encodeMessage } from '../dns/message.ts';
+import { Opcode, RRClass, RRType } from '../dns/types.ts';
+import type { Message, ResourceRecord } from '../dns/types.ts';
+import { rr } from '../testing/rr.ts';
+import { AnswerCache } from './answer-cache.ts';
+
+function message(id: number, records: { answers?: ResourceRecord[]; authorities?: ResourceRecord[] } = {}, edns = false): Uint8Array {
+  const m: Message = {
+    id, qr: records.answers !== undefined, opcode: Opcode.QUERY, aa: false, tc: false, rd: true, ra: true, z: false, ad: false, cd: false, rcode: 0,
+    questions: [{ name: 'www.example.org.', type: RRType.A, class: RRClass.IN }],
+    answers: records.answers ?? [], authorities: records.authorities ?? [], additionals: [],
+    edns: edns ? { udpSize: 1232, version: 0, do: false, extendedRcode: 0, options: [] } : null,
+  };
+  return encodeMessage(m);
+}
+
+const ttls = (bytes: Uint8Array): number[] => {
+  const m = decodeMessage(bytes);
+  return [...m.answers, ...m.authorities, ...m.additionals].map((r) => r.ttl);
+};
+
+test('a Versioned entry: the ID patched, served until the source moves', () => {
+  const c = new AnswerCache();
+  const source = { revision: 1 };
+  const q = message(7);
+  const key = AnswerCache.key(q, 'udp');
+  c.set(key, message(0, { answers: [rr('www.example.org. 30 IN A 192.0.2.1')] }), source, 1, 'meta');
+  const hit = c.get(key, message(0x1234))!;
+  assert.equal(decodeMessage(hit).id, 0x1234);
+  assert.equal(c.lastMeta, 'meta');
+  source.revision = 2;
+  assert.equal(c.get(key, q), null);
+  assert.equal(c.size, 0);
+});
+
+test('a Countdown entry: every TTL rewritten on each replay, OPT untouched; a decline removes it', () => {
+  const c = new AnswerCache();
+  let ttl = 30;
+  let replays = 0;
+  const countdown = { replay: (): number => { replays++; return ttl; } };
+  const reply = message(0, {
+    answers: [rr('www.example.org. 30 IN CNAME web.example.org.'), rr('web.example.org. 30 IN A 192.0.2.1')],
+    authorities: [rr('example.org. 30 IN NS ns.example.org.')],
+  }, true);
+  const key = AnswerCache.key(message(1, {}, true), 'udp');
+  c.setCountdown(key, reply, countdown);
+  assert.deepEqual(ttls(c.get(key, message(2))!), [30, 30, 30]);
+  ttl = 17;
+  const later = c.get(key, message(3))!;
+  assert.deepEqual(ttls(later), [17, 17, 17]);
+  assert.deepEqual(decodeMessage(later).edns, { udpSize: 1232, version: 0, do: false, extendedRcode: 0, options: [] }, 'the OPT record\'s TTL field (EDNS flags) is not a TTL');
+  assert.deepEqual(ttls(reply), [30, 30, 30], 'the stored bytes are not touched');
+  assert.equal(replays, 2);
+  ttl = -1;
+  assert.equal(c.get(key, message(4)), null);
+  assert.equal(c.size, 0, 'declined: gone, the chain answers next');
+});
+
+test('a Countdown entry is not stored when its records disagree on the TTL or the bytes cannot be walked', () => {
+  const c = new AnswerCache();
+  const countdown = { replay: (): number => 5 };
+  c.setCountdown('a', message(0, { answers: [rr('a.example.org. 30 IN A 192.0.2.1'), rr('a.example.org. 20 IN A 192.0.2.2')] }), countdown);
+  c.setCountdown('b', message(0, { answers: [rr('a.example.org. 30 IN A 192.0.2.1')] }).subarray(0, 40), countdown);
+  assert.equal(c.size, 0);
+  c.setCountdown('c', message(0, { answers: [] }), countdown);
+  assert.equal(c.size, 1, 'no record: nothing to count down, replayed as it is');
+  assert.equal(c.get('c', message(9))!.length, message(0, { answers: [] }).length);
+});

@@ -10,6 +10,7 @@
  *   podns lint --manifests PATH... [--corefile FILE]... [--cluster-domain D] [--cluster-cidr CIDR]... [--json]
  *   podns explain NAME --resolv-conf FILE [--hosts FILE] [--resolver glibc|musl|musl-1.2.3|go] [--family unspec|inet|inet6] [--server ADDR[:PORT]] [--json]
  */
+import './heap.ts'; // first: may restart node with a smaller young generation for serve/nodecache
 import { CorefileError } from '../corefile/index.ts';
 import { ConfigError, UsageError } from '../core/errors.ts';
 import { consoleLogger } from '../core/log.ts';

@@ -118,7 +118,7 @@ export async function freePort(taken: Set<number> = new Set()): Promise<number> 
 }
 
 /** A minimal DNS query (no EDNS, RD set) for `name` (absolute) and type code `qtype`. */
-function queryBytes(id: number, name: string, qtype: number): Buffer {
+export function queryBytes(id: number, name: string, qtype: number): Buffer {
   const labels = name.replace(/\.$/, '').split('.').filter((l) => l !== '');
   const parts = [Buffer.from([id >> 8, id & 255, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0])];
   for (const l of labels) parts.push(Buffer.from([l.length]), Buffer.from(l, 'ascii'));

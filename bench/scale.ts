@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { startApiDouble } from '../src/testing/apiserver.ts';
 import type { ApiDouble } from '../src/testing/apiserver.ts';
 import { dnsperf } from './dnsperf.ts';
-import { Processes, cpuSeconds, freePort, memory, runSync, waitFor } from './procs.ts';
+import { Processes, cpuSeconds, freePort, memory, queryBytes, runSync, waitFor } from './procs.ts';
 import { ROOT } from './servers.ts';
 
 const USAGE = `node bench/scale.ts [flags]     (npm run bench:scale -- [flags])
@@ -90,8 +90,7 @@ function* cluster(services: number): Iterable<object> {
 function askA(port: number, name: string): Promise<string | null> {
   return new Promise((resolve) => {
     const sock = createSocket('udp4');
-    const labels = name.split('.').filter((l) => l !== '');
-    const q = Buffer.concat([Buffer.from([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), ...labels.flatMap((l) => [Buffer.from([l.length]), Buffer.from(l)]), Buffer.from([0, 0, 1, 0, 1])]);
+    const q = queryBytes(0x1234, name, 1);
     const done = (v: string | null): void => { clearTimeout(t); sock.close(); resolve(v); };
     const t = setTimeout(() => done(null), 100);
     sock.on('message', (m) => done(m.readUInt16BE(6) > 0 && m.length >= 4 ? [...m.subarray(m.length - 4)].join('.') : null));

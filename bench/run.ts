@@ -446,6 +446,9 @@ async function main(): Promise<number> {
   // This runner, and every process it starts without pinning (dnsperf, dig, knotc), stays off
   // the servers' core.
   runSync('taskset', ['-a', '-p', '-c', String(o.loadCpu), String(process.pid)]);
+  // podns runs from dist/, as deployed (type stripping of src/ costs start time and memory).
+  log('building dist/ (npm run build)');
+  runSync('npm', ['run', '-s', 'build']);
 
   const dir = mkdtempSync(join(tmpdir(), 'podns-bench-'));
   const procs = new Processes();

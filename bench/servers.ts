@@ -1,7 +1,7 @@
 /**
  * The servers under test, each started as its own process on 127.0.0.1 and pinned to one core:
  *
- *   podns   `node src/cli/main.ts serve` with a bench Corefile over the generated manifests,
+ *   podns   `node dist/cli/main.js serve` (built by the runner, as deployed) with a bench Corefile over the generated manifests,
  *           forwarding everything outside the cluster to the upstream knot, with `cache 30`;
  *   knot    knotd (Knot DNS, from Debian) serving the generated zone files: the C reference;
  *   dns2    bench/peers/dns2-server.ts, the npm `dns2` server over the same zone files: the
@@ -69,7 +69,7 @@ export async function startPodns(procs: Processes, files: Files, o: { cpu: numbe
   const conf = join(files.dir, 'Corefile');
   writeFileSync(conf, benchCorefile(o.port, o.readyPort, o.upstreamPort));
   const started = performance.now();
-  const proc = procs.start('podns', process.execPath, [join(ROOT, 'src/cli/main.ts'), 'serve', '--conf', conf, '--manifests', files.manifests], {
+  const proc = procs.start('podns', process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--conf', conf, '--manifests', files.manifests], {
     cpu: o.cpu, cwd: ROOT, log: join(files.dir, 'podns.log'),
   });
   const ready = async (): Promise<boolean> => {

@@ -27,13 +27,14 @@ test('a Versioned entry: the ID patched, served until the source moves', () => {
   const c = new AnswerCache();
   const source = { revision: 1 };
   const q = message(7);
-  const key = AnswerCache.key(q, 'udp');
+  const key = AnswerCache.key(q);
   c.set(key, message(0, { answers: [rr('www.example.org. 30 IN A 192.0.2.1')] }), source, 1, 'meta');
-  const hit = c.get(key, message(0x1234))!;
-  assert.equal(decodeMessage(hit).id, 0x1234);
+  const hit = c.get(key)!;
+  assert.equal(decodeMessage(hit.to(message(0x1234))).id, 0x1234);
   assert.equal(c.lastMeta, 'meta');
+  assert.equal(c.get(key), hit, 'the same stored reply at every hit: nothing copied');
   source.revision = 2;
-  assert.equal(c.get(key, q), null);
+  assert.equal(c.get(key), null);
   assert.equal(c.size, 0);
 });
 
@@ -46,17 +47,20 @@ test('a Countdown entry: every TTL rewritten on each replay, OPT untouched; a de
     answers: [rr('www.example.org. 30 IN CNAME web.example.org.'), rr('web.example.org. 30 IN A 192.0.2.1')],
     authorities: [rr('example.org. 30 IN NS ns.example.org.')],
   }, true);
-  const key = AnswerCache.key(message(1, {}, true), 'udp');
+  const key = AnswerCache.key(message(1, {}, true));
   c.setCountdown(key, reply, countdown);
-  assert.deepEqual(ttls(c.get(key, message(2))!), [30, 30, 30]);
+  const first = c.get(key)!;
+  assert.deepEqual(ttls(first.to(message(2))), [30, 30, 30]);
+  assert.equal(c.get(key), first, 'the TTL has not moved: the same bytes');
   ttl = 17;
-  const later = c.get(key, message(3))!;
+  const later = c.get(key)!.to(message(3));
   assert.deepEqual(ttls(later), [17, 17, 17]);
+  assert.deepEqual(ttls(first.to(message(2))), [30, 30, 30], 'a reply handed out (maybe still being sent) is not written to');
   assert.deepEqual(decodeMessage(later).edns, { udpSize: 1232, version: 0, do: false, extendedRcode: 0, options: [] }, 'the OPT record\'s TTL field (EDNS flags) is not a TTL');
   assert.deepEqual(ttls(reply), [30, 30, 30], 'the stored bytes are not touched');
-  assert.equal(replays, 2);
+  assert.equal(replays, 3);
   ttl = -1;
-  assert.equal(c.get(key, message(4)), null);
+  assert.equal(c.get(key), null);
   assert.equal(c.size, 0, 'declined: gone, the chain answers next');
 });
 
@@ -68,5 +72,16 @@ test('a Countdown entry is not stored when its records disagree on the TTL or th
   assert.equal(c.size, 0);
   c.setCountdown('c', message(0, { answers: [] }), countdown);
   assert.equal(c.size, 1, 'no record: nothing to count down, replayed as it is');
-  assert.equal(c.get('c', message(9))!.length, message(0, { answers: [] }).length);
+  assert.equal(c.get('c')!.to(message(9)).length, message(0, { answers: [] }).length);
+});
+
+test('the key: every byte after the ID, from a Buffer or a plain view alike', () => {
+  const q = Buffer.from(message(7));
+  assert.equal(AnswerCache.key(q), AnswerCache.key(message(8)), 'the ID is not part of it');
+  const plain = new Uint8Array(q.length + 3);
+  plain.set(q, 3);
+  assert.equal(AnswerCache.key(plain.subarray(3)), AnswerCache.key(q));
+  const other = Buffer.from(q);
+  other[q.length - 1] = other[q.length - 1]! ^ 1;
+  assert.notEqual(AnswerCache.key(other), AnswerCache.key(q));
 });

@@ -13,21 +13,25 @@
  * client and are never stored.
  *
  * A reply can also be stored under a Countdown (the cache plugin's hits for forwarded names): each
- * replay asks it for the TTL, which is written into every record's TTL field (their offsets found
- * once, when stored), or finds the entry gone and runs the chain.
+ * replay asks it for the TTL and finds the entry gone (the chain answers), or gets a TTL to write
+ * into every record's TTL field (their offsets found once, when stored). Stored bytes are never
+ * written to — a hit is sent as they are, with the query's ID in front (SharedReply) — so a new
+ * TTL makes a new copy, at most once a second per entry.
  */
 import type { Countdown, Versioned } from '../core/writer.ts';
 import { ttlOffsets } from '../dns/header.ts';
+import { SharedReply } from '../transport/listen.ts';
 
 interface Entry {
-  readonly reply: Uint8Array;
+  /** The reply (its ID is ignored), as it is sent. Replaced, never changed, by a Countdown replay. */
+  reply: SharedReply;
   /** Versioned entries: valid while source.revision === revision. */
   readonly source: Versioned | null;
   readonly revision: number;
-  /** Countdown entries: the countdown, the TTL fields and the TTL the stored bytes carry. */
+  /** Countdown entries: the countdown, the TTL fields, and the TTL the reply's bytes carry. */
   readonly countdown: Countdown | null;
   readonly ttls: readonly number[];
-  readonly ttl: number;
+  ttl: number;
   /** What the server keeps beside the reply (the block, who answered), opaque here. */
   readonly meta: unknown;
 }
@@ -42,39 +46,46 @@ export class AnswerCache {
 
   get size(): number { return this.#entries.size; }
 
-  static key(query: Uint8Array, transport: 'udp' | 'tcp'): string {
-    return (transport === 'udp' ? 'u' : 't') + Buffer.from(query.buffer, query.byteOffset + 2, query.length - 2).toString('latin1');
+  /**
+   * The query's bytes after the ID, as a string (one char per byte) to key a Map: about twice as
+   * fast as a hash of the bytes computed in JavaScript would gain over it, and exact. A server
+   * keeps one cache per transport rather than mark the key (a concatenated key is a rope V8 must
+   * flatten before hashing: 2× the cost).
+   */
+  static key(query: Uint8Array): string {
+    return (query instanceof Buffer ? query : Buffer.from(query.buffer, query.byteOffset, query.length)).toString('latin1', 2);
   }
 
   /** The meta of the last entry get() returned (set on every hit; avoids an allocation per hit). */
   lastMeta: unknown = null;
 
-  /** The cached reply for `query` with its ID patched in, or null. */
-  get(key: string, query: Uint8Array): Uint8Array | null {
+  /** The cached reply for the query `key` was made of, or null. */
+  get(key: string): SharedReply | null {
     const e = this.#entries.get(key);
     if (e === undefined) return null;
-    let ttl = -1;
     if (e.countdown !== null) {
-      ttl = e.countdown.replay();
+      const ttl = e.countdown.replay();
       if (ttl < 0) {
         this.#entries.delete(key);
         return null;
+      }
+      if (ttl !== e.ttl && e.ttls.length > 0) {
+        const bytes = Buffer.allocUnsafe(e.reply.tail.length + 2);
+        bytes.set(e.reply.tail, 2);
+        for (const off of e.ttls) bytes.writeUInt32BE(ttl, off);
+        e.reply = new SharedReply(bytes);
+        e.ttl = ttl;
       }
     } else if (e.source!.revision !== e.revision) {
       this.#entries.delete(key);
       return null;
     }
-    const out = Buffer.allocUnsafe(e.reply.length);
-    out.set(e.reply);
-    out[0] = query[0]!;
-    out[1] = query[1]!;
-    if (ttl >= 0 && ttl !== e.ttl) for (const off of e.ttls) out.writeUInt32BE(ttl, off);
     this.lastMeta = e.meta;
-    return out;
+    return e.reply;
   }
 
   set(key: string, reply: Uint8Array, source: Versioned, revision: number, meta: unknown = null): void {
-    this.#put(key, { reply, source, revision, countdown: null, ttls: [], ttl: -1, meta });
+    this.#put(key, { reply: new SharedReply(reply), source, revision, countdown: null, ttls: [], ttl: -1, meta });
   }
 
   /** Stores a reply whose every record carries one TTL, counted down by `countdown` at each replay. */
@@ -85,7 +96,7 @@ export class AnswerCache {
     const ttl = ttls.length === 0 ? -1 : view.getUint32(ttls[0]!);
     // Only a reply whose records agree on the TTL can be counted down by overwriting them all.
     for (const off of ttls) if (view.getUint32(off) !== ttl) return;
-    this.#put(key, { reply, source: null, revision: 0, countdown, ttls, ttl, meta });
+    this.#put(key, { reply: new SharedReply(reply), source: null, revision: 0, countdown, ttls, ttl, meta });
   }
 
   #put(key: string, entry: Entry): void {

@@ -35,7 +35,7 @@ import { orderOf } from '../plugins/order.ts';
 import { plugins as registry } from '../plugins/registry.ts';
 import { listenHttp, splitHostPort } from '../transport/http.ts';
 import type { HttpListener } from '../transport/http.ts';
-import { listenTcp, listenUdp } from '../transport/listen.ts';
+import { SharedReply, listenTcp, listenUdp } from '../transport/listen.ts';
 import type { Listener, Reply } from '../transport/listen.ts';
 import { AnswerCache } from './answer-cache.ts';
 
@@ -90,7 +90,8 @@ interface Block {
 /** The zone table of one listen address:port. */
 class Route {
   readonly zones = new Map<string, Block>();
-  readonly cache = new AnswerCache();
+  /** Replies by query bytes, one cache per transport (TCP replies are never truncated). */
+  readonly cache = { udp: new AnswerCache(), tcp: new AnswerCache() };
   readonly host: string;
   readonly port: number;
   /** The metrics `server` label: `dns://:53`, or `dns://127.0.0.1:53` when bound to an address. */
@@ -299,12 +300,12 @@ export class DnsServer {
    * Answers one query's bytes in-process, as the listener on `port` (default: the first one
    * configured) would, and says which plugin wrote the reply (null: the server itself, e.g. REFUSED).
    */
-  async ask(query: Uint8Array, client: Address, transport: Transport, port?: number): Promise<{ reply: Reply; by: string | null }> {
+  async ask(query: Uint8Array, client: Address, transport: Transport, port?: number): Promise<{ reply: Uint8Array | readonly Uint8Array[] | null; by: string | null }> {
     const route = [...this.#gen.routes.values()].find((r) => port === undefined || r.port === port);
     if (route === undefined) throw new Error(`no server block listens on port ${port}`);
     let by: string | null = null;
     const reply = await this.handle(route, query, client, transport, (b) => { by = b; });
-    return { reply, by };
+    return { reply: reply instanceof SharedReply ? reply.to(query) : reply, by };
   }
 
   /** Opens the DNS and HTTP listeners `gen` needs that are not open yet; on failure closes those it opened. */
@@ -446,15 +447,16 @@ export class DnsServer {
     if (verdict.action === 'ignore') return null;
     if (verdict.action === 'formerr') return errorReply(query, Rcode.FORMERR);
     if (verdict.action === 'notimp') return errorReply(query, Rcode.NOTIMP);
-    const key = AnswerCache.key(query, transport);
-    const hit = route.cache.get(key, query);
+    const key = AnswerCache.key(query);
+    const cache = route.cache[transport];
+    const hit = cache.get(key);
     if (hit !== null) {
-      const meta = route.cache.lastMeta as Hit;
+      const meta = cache.lastMeta as Hit;
       const block = meta.block;
       onAnswered?.(meta.by);
       if (block.transforms.length === 0 && block.observers.length === 0) return hit;
       const start = block.observers.length > 0 ? process.hrtime.bigint() : 0n;
-      const out = applyTransforms(block, hit, meta.maxSize);
+      const out = applyTransforms(block, hit.to(query), meta.maxSize);
       observe(block, route, meta.zone, client, transport, query, out, meta.by, start);
       return out;
     }
@@ -497,8 +499,8 @@ export class DnsServer {
     onAnswered?.(by);
     if ((w.cacheSource !== null || w.countdown !== null) && (msg.edns === null || msg.edns.options.length === 0) && msg.additionals.length === 0) {
       const meta: Hit = { block, zone, by, maxSize: req.maxSize };
-      if (w.cacheSource !== null) route.cache.set(key, bytes, w.cacheSource, w.cacheRevision, meta);
-      else route.cache.setCountdown(key, bytes, w.countdown!, meta);
+      if (w.cacheSource !== null) route.cache[transport].set(key, bytes, w.cacheSource, w.cacheRevision, meta);
+      else route.cache[transport].setCountdown(key, bytes, w.countdown!, meta);
     }
     const out = applyTransforms(block, bytes, req.maxSize);
     observe(block, route, zone, client, transport, query, out, by, start);

@@ -11,8 +11,27 @@ import type { Server as TcpServer, Socket } from 'node:net';
 import type { Logger } from '../core/log.ts';
 import type { Address, Transport } from '../core/request.ts';
 
-/** A reply: one message, several (a zone transfer over TCP), or null to stay silent. */
-export type Reply = Uint8Array | readonly Uint8Array[] | null;
+/**
+ * A stored reply sent with the query's ID: the answer cache's hits. The listener sends the query's
+ * first two bytes, then `tail` (the reply after its ID) — a gather write on UDP, so a hit is
+ * answered without allocating or copying the reply (+7% replies per CPU-second over a copy with
+ * the ID patched, bench/). `tail` is never written to: it may be in flight several times at once.
+ */
+export class SharedReply {
+  readonly tail: Uint8Array;
+  constructor(reply: Uint8Array) { this.tail = reply.subarray(2); }
+  /** The whole reply to `query`, as a copy of its own. */
+  to(query: Uint8Array): Uint8Array {
+    const out = Buffer.allocUnsafe(this.tail.length + 2);
+    out[0] = query[0]!;
+    out[1] = query[1]!;
+    out.set(this.tail, 2);
+    return out;
+  }
+}
+
+/** A reply: one message, several (a zone transfer over TCP), a stored one, or null to stay silent. */
+export type Reply = Uint8Array | SharedReply | readonly Uint8Array[] | null;
 export type QueryHandler = (query: Uint8Array, client: Address, transport: Transport) => Reply | Promise<Reply>;
 
 export interface Listener {
@@ -39,14 +58,22 @@ function family(address: string): 4 | 6 {
   return address.includes(':') ? 6 : 4;
 }
 
+/** dgram's `lookup` for addresses that are IP literals: calls back at once with the address. */
+function literalLookup(address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
+  callback(null, address, typeof family === 'number' ? family : address.includes(':') ? 6 : 4);
+}
+
 export function listenUdp(host: string, port: number, onQuery: QueryHandler, log: Logger, options: ListenOptions = {}): Promise<Listener> {
   const reuse = options.reusePort === true ? { reusePort: true } : {};
-  const sock: UdpSocket = createSocket({ type: family(host) === 6 ? 'udp6' : 'udp4', reuseAddr: false, ...reuse });
+  // Replies go to the address a query came from, already an IP: the lookup dgram does before
+  // every send (dns.lookup, then a tick) is skipped by answering it at once (+5% replies per
+  // CPU-second, bench/).
+  const sock: UdpSocket = createSocket({ type: family(host) === 6 ? 'udp6' : 'udp4', reuseAddr: false, lookup: literalLookup, ...reuse });
   let closed = false;
-  const send = (bytes: Reply, rport: number, raddr: string): void => {
+  const send = (bytes: Reply, query: Buffer, rport: number, raddr: string): void => {
     if (bytes === null) return;
     // UDP carries one message: of a multi-message reply only the first is sent.
-    const one = bytes instanceof Uint8Array ? bytes : bytes[0];
+    const one = bytes instanceof Uint8Array ? bytes : bytes instanceof SharedReply ? [query.subarray(0, 2), bytes.tail] : bytes[0];
     if (one === undefined || closed) return;
     // A reply finishing after close() (a slow upstream during a reload or shutdown) is dropped.
     try {
@@ -64,8 +91,8 @@ export function listenUdp(host: string, port: number, onQuery: QueryHandler, log
       log.error(`udp: ${(err as Error).message}`);
       return;
     }
-    if (!(r instanceof Promise)) send(r, rinfo.port, rinfo.address);
-    else r.then((b) => send(b, rinfo.port, rinfo.address), (err: Error) => log.error(`udp: ${err.message}`));
+    if (!(r instanceof Promise)) send(r, msg, rinfo.port, rinfo.address);
+    else r.then((b) => send(b, msg, rinfo.port, rinfo.address), (err: Error) => log.error(`udp: ${err.message}`));
   });
   sock.on('error', (err) => log.error(`udp ${host}:${port}: ${err.message}`));
   return new Promise((resolve, reject) => {
@@ -119,14 +146,15 @@ function serveConnection(conn: Socket, onQuery: QueryHandler, log: Logger): void
     frame.set(bytes, 2);
     conn.write(frame);
   };
-  const write = (bytes: Reply): void => {
+  const write = (bytes: Reply, query: Uint8Array): void => {
     if (bytes === null || conn.destroyed) return;
     if (bytes instanceof Uint8Array) writeOne(bytes);
+    else if (bytes instanceof SharedReply) writeOne(bytes.to(query));
     else for (const b of bytes) writeOne(b);
   };
-  const done = (bytes: Reply): void => {
+  const done = (bytes: Reply, query: Uint8Array): void => {
     inflight--;
-    write(bytes);
+    write(bytes, query);
     if (inflight < TCP_MAX_INFLIGHT && conn.isPaused()) conn.resume();
   };
   conn.on('data', (chunk: Buffer) => {
@@ -149,10 +177,10 @@ function serveConnection(conn: Socket, onQuery: QueryHandler, log: Logger): void
         conn.destroy();
         return;
       }
-      if (!(r instanceof Promise)) { write(r); continue; }
+      if (!(r instanceof Promise)) { write(r, query); continue; }
       inflight++;
       if (inflight >= TCP_MAX_INFLIGHT) conn.pause();
-      r.then(done, (err: Error) => { inflight--; log.error(`tcp: ${err.message}`); conn.destroy(); });
+      r.then((b) => done(b, query), (err: Error) => { inflight--; log.error(`tcp: ${err.message}`); conn.destroy(); });
     }
   });
 }

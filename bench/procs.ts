@@ -92,10 +92,11 @@ export function cpuSeconds(pid: number): number {
 }
 
 /** Resident memory now (VmRSS) and at its peak (VmHWM), in MiB. */
-export function memory(pid: number): { rssMiB: number; peakMiB: number } {
+export function memory(pid: number): { rssMiB: number; peakMiB: number; anonMiB: number; fileMiB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+  // RssFile: pages of mapped files (node's own binary, mostly), shared with every other node.
+  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024, anonMiB: kib('RssAnon') / 1024, fileMiB: kib('RssFile') / 1024 };
 }
 
 /** A port free for both UDP and TCP on 127.0.0.1, not in `taken`. */

@@ -102,6 +102,8 @@ const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b)
 
 interface Row { services: number; pods: number; startS: number; rssReady: number; rssLoaded: number; qps: number; qpsPerCpu: number; changeP50: number; changeP99: number }
 
+const split = (pid: number): string => { const m = memory(pid); return `${m.anonMiB.toFixed(0)} anonymous, ${m.fileMiB.toFixed(0)} of files`; };
+
 async function measure(procs: Processes, dir: string, services: number): Promise<Row> {
   log(`${services} services, ${services * ENDPOINTS} endpoints and pods: filling the API server`);
   const api: ApiDouble = await startApiDouble({ token: null });
@@ -121,7 +123,7 @@ async function measure(procs: Processes, dir: string, services: number): Promise
   }, 120_000, proc);
   const startS = (performance.now() - started) / 1000;
   const rssReady = memory(proc.pid).rssMiB;
-  log(`ready in ${startS.toFixed(2)} s, ${rssReady.toFixed(0)} MiB RSS, ${await heap()}`);
+  log(`ready in ${startS.toFixed(2)} s, ${rssReady.toFixed(0)} MiB RSS (${split(proc.pid)}), ${await heap()}`);
   // Load: A for random ClusterIP services.
   const queries = join(dir, `queries-${services}`);
   const lines: string[] = [];
@@ -136,7 +138,7 @@ async function measure(procs: Processes, dir: string, services: number): Promise
   const perf = await dnsperf({ port, file: queries, cpu: LOAD_CPU, seconds: DURATION, clients: 4, outstanding: 100, timeout: 2 });
   const cpu = cpuSeconds(proc.pid) - cpu0;
   const rssLoaded = memory(proc.pid).rssMiB;
-  log(`${perf.qps.toFixed(0)} QPS, ${(perf.completed / cpu).toFixed(0)} per CPU-s, ${rssLoaded.toFixed(0)} MiB after load, ${await heap()}`);
+  log(`${perf.qps.toFixed(0)} QPS, ${(perf.completed / cpu).toFixed(0)} per CPU-s, ${rssLoaded.toFixed(0)} MiB after load (${split(proc.pid)}), ${await heap()}`);
   // Change → answer.
   const times: number[] = [];
   for (let c = 0; c < CHANGES; c++) {

@@ -16,7 +16,7 @@ import { ConfigError, UsageError } from '../core/errors.ts';
 import { consoleLogger } from '../core/log.ts';
 import { EXPLAIN_USAGE } from './explain-usage.ts';
 import { LINT_USAGE } from './lint-usage.ts';
-import { POD_USAGE, podCommand } from './pod.ts';
+import { POD_USAGE } from './pod-usage.ts';
 import { VERSION } from './version.ts';
 
 export { VERSION };
@@ -63,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'serve': return await (await import('./serve.ts')).serve(rest, log);
       case 'nodecache': return await (await import('./serve.ts')).nodecache(rest, log);
       case 'validate': return await (await import('./serve.ts')).validate(rest, log);
-      case 'pod': return podCommand(rest);
+      case 'pod': return (await import('./pod.ts')).podCommand(rest);
       case 'lint': return await (await import('./lint.ts')).lint(rest);
       case 'explain': return await (await import('./explain.ts')).explain(rest);
       case 'version': case '--version': process.stdout.write(`podns ${VERSION}\n`); return 0;

@@ -22,7 +22,8 @@ import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, normalize } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { assemble, convertDocument, ConvertError } from './convert.ts';
 import type { ApiItem } from './convert.ts';
 import type { Selector } from './selector.ts';
@@ -119,6 +120,16 @@ function errno(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
 }
 
+let yaml: typeof Yaml | undefined;
+/**
+ * The YAML parser, loaded on first use: a server fed by the API never parses YAML, and loading the
+ * package costs ~12 MB of RSS (bench/scale.ts). Loaded with require() so parseManifest stays
+ * synchronous (the package ships CommonJS for Node).
+ */
+function yamlParser(): typeof Yaml {
+  return (yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
+}
+
 /** Parses one manifest file's text into items, or the errors of its broken documents. */
 export function parseManifest(path: string, text: string): { items: ApiItem[]; errors: ManifestError[] } {
   const items: ApiItem[] = [];
@@ -143,7 +154,7 @@ export function parseManifest(path: string, text: string): { items: ApiItem[]; e
     convert(doc, 1);
     return { items, errors };
   }
-  const docs = parseAllDocuments(text, { merge: true });
+  const docs = yamlParser().parseAllDocuments(text, { merge: true });
   docs.forEach((d, i) => {
     const n = i + 1;
     const syntax = d.errors[0];

@@ -54,6 +54,20 @@ test('IP indexes: one owner directly, several in order, duplicates within a slic
   assert.deepEqual([s.slicesOf('shop', 'b'), s.slicesByIP('10.1.0.2')], [[], []]);
 });
 
+test('podNames: false drops the endpoints\' pod names as slices arrive; the same slice again changes nothing', () => {
+  const withNames = slice('shop', 'db-1', 'db', [endpoint('10.1.0.1', { podName: 'db-0' }), endpoint('10.1.0.2', { hostname: 'x', podName: 'db-1' })]);
+  const lean = new ClusterStore({ podNames: false });
+  assert.equal(lean.apply(withNames), true);
+  const [kept] = lean.slicesOf('shop', 'db');
+  assert.equal(kept!.podNames, null);
+  assert.deepEqual([kept!.ips, kept!.hostnames], [withNames.ips, withNames.hostnames]);
+  assert.deepEqual(lean.slicesByIP('10.1.0.2'), [kept]);
+  const revision = lean.revision;
+  assert.equal(lean.apply(withNames), false);
+  assert.equal(lean.revision, revision);
+  assert.deepEqual(new ClusterStore().apply(withNames) && ClusterStore.from([withNames]).slicesOf('shop', 'db')[0]!.podNames, ['db-0', 'db-1'], 'kept by default');
+});
+
 test('revision and modified: an equal object changes nothing; namespaces bump the revision only', () => {
   const c = clock();
   const s = new ClusterStore({ now: c.now });

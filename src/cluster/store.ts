@@ -83,6 +83,12 @@ type PodSlot = string | { readonly ips: readonly string[]; readonly hostNetwork:
 export interface ClusterStoreOptions {
   /** Milliseconds since the epoch; injected so tests control the SOA serial. */
   readonly now?: () => number;
+  /**
+   * Whether EndpointSlices keep their endpoints' pod names (default true). Only the kubernetes
+   * plugin's `endpoint_pod_names` reads them; without it they are dropped as slices arrive (100k
+   * endpoints: 100k strings, ~5 MB).
+   */
+  readonly podNames?: boolean;
 }
 
 export class ClusterStore implements ClusterState {
@@ -106,8 +112,11 @@ export class ClusterStore implements ClusterState {
   readonly #slicesByIP: IpIndex<EndpointSlice> = new Map();
   readonly #podsByIP: IpIndex<PodAtIP> = new Map();
 
+  readonly #podNames: boolean;
+
   constructor(options: ClusterStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
+    this.#podNames = options.podNames ?? true;
   }
 
   /** A synced store holding `objects`: the test fixture and the manifests source's first state. */
@@ -168,6 +177,7 @@ export class ClusterStore implements ClusterState {
   /** Adds or replaces one object (watch ADDED / MODIFIED). Returns whether anything changed. */
   apply(object: ClusterObject): boolean {
     if (object.kind === 'Pod') return this.#applyPod(object);
+    if (object.kind === 'EndpointSlice' && !this.#podNames && object.podNames !== null) object = { ...object, podNames: null };
     const key = keyOf(object);
     const old = this.#objects.get(key);
     if (old !== undefined && same(old, object)) return false;

@@ -6,6 +6,7 @@ import { cpSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { HEAP_FLAGS } from '../../src/cli/heap.ts';
 import { decodeMessage, encodeMessage } from '../../src/dns/message.ts';
 import type { Message } from '../../src/dns/types.ts';
 import { RRType, Rcode } from '../../src/dns/types.ts';
@@ -55,6 +56,12 @@ describe('podns serve, queried by real clients', () => {
       assert.deepEqual(r.flags, ['qr', 'aa', 'rd']);
       assert.deepEqual(r.answer, ['web.shop.svc.cluster.local. 30 IN A 10.96.100.10']);
     }
+  });
+
+  test('the server restarted itself in place with the heap flags (same PID)', () => {
+    const argv = readFileSync(`/proc/${server.child.pid}/cmdline`, 'utf8').split('\0');
+    for (const flag of HEAP_FLAGS) assert.ok(argv.includes(flag), `${flag} in ${argv.join(' ')}`);
+    assert.ok(argv.includes('serve'));
   });
 
   test('NXDOMAIN and NODATA carry the zone SOA', async () => {

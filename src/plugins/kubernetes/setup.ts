@@ -8,6 +8,7 @@
 import type { Directive } from '../../corefile/index.ts';
 import { parseDuration, zonesFromArgs } from '../../corefile/index.ts';
 import { ConfigError } from '../../core/errors.ts';
+import { collectGarbage } from '../../core/gc.ts';
 import type { PluginDefinition, PluginFactory, SetupContext } from '../../core/handler.ts';
 import { ClusterStore } from '../../cluster/store.ts';
 import { ManifestSource } from '../../cluster/manifests.ts';
@@ -141,7 +142,7 @@ function localAddresses(bind: readonly string[]): string[] {
 export function setupKubernetes(parsed: KubernetesConfig, ctx: SetupContext): PluginFactory {
   // bind comes before kubernetes in the plugin order, so the block's addresses are known here.
   const config: KubernetesConfig = { ...parsed, options: { ...parsed.options, localAddresses: localAddresses(ctx.bindAddresses) } };
-  const store = new ClusterStore();
+  const store = new ClusterStore({ podNames: config.options.endpointPodNames });
   const log = ctx.log.plugin('kubernetes');
   let source: ManifestSource | ApiSource | null = null;
   ctx.onStartup(async () => {
@@ -152,6 +153,7 @@ export function setupKubernetes(parsed: KubernetesConfig, ctx: SetupContext): Pl
         paths: ctx.manifests, store, onError: (err: Error) => log.error(err.message), labels, namespaceLabels, pods: config.options.pods === 'verified',
       });
       await source.start();
+      collectGarbage();
       return;
     }
     const api = apiConfig(config, process.env);
@@ -169,8 +171,11 @@ export function setupKubernetes(parsed: KubernetesConfig, ctx: SetupContext): Pl
     // As CoreDNS: wait for the first lists up to startup_timeout, then serve anyway (unsynced:
     // not ready, and would-be NXDOMAIN answers are SERVFAIL until the lists complete).
     let timer: NodeJS.Timeout | undefined;
+    // The first lists' garbage is collected at once, whether they finish before the timeout or after.
+    const listed = s.synced().then(() => { collectGarbage(); return true; });
+    listed.catch(() => {});
     const synced = await Promise.race([
-      s.synced().then(() => true),
+      listed,
       new Promise<boolean>((r) => { timer = setTimeout(() => r(false), config.startupTimeoutMs); }),
     ]);
     clearTimeout(timer);

@@ -30,7 +30,7 @@ import type { ClusterOptions, MixName, MixPart, Question } from './generate.ts';
 import { Processes, coreBusySeconds, cpuSeconds, freePort, memory, runSync } from './procs.ts';
 import { evaluateTargets, qpsPerCpu, summaryMarkdown } from './report.ts';
 import type { Measurement, Run, ServerInfo } from './report.ts';
-import { CACHE_SECONDS, ROOT, SERVER_NAMES, startDns2, startKnot, startPodns, upstreamQueries } from './servers.ts';
+import { CACHE_SECONDS, ROOT, SERVER_NAMES, startDns2, startEcho, startKnot, startPodns, upstreamQueries } from './servers.ts';
 import type { Files, Server, ServerName } from './servers.ts';
 import { verifyServers } from './verify.ts';
 import { ZoneSet, parseZoneFile, zoneFile } from './zone.ts';
@@ -94,7 +94,8 @@ The load
   --verify N                questions per mix checked with dig on every server first (400)
 
 What runs where
-  --servers LIST            of podns,knot,dns2 (all)
+  --servers LIST            of podns,knot,dns2,echo (all; echo is a bare node:dgram loop, the
+                            ceiling of any Node server, its answers not checked)
   --scenarios LIST          of cluster,external (both)
   --server-cpu N            the core the servers are pinned to (0)
   --load-cpu N              the core dnsperf, dig, the upstream knot and this runner use (1)
@@ -289,7 +290,8 @@ async function startServers(procs: Processes, g: Generated, o: Options): Promise
     let s: Server;
     if (name === 'podns') s = await startPodns(procs, g.files, { cpu, port, readyPort: await freePort(taken), upstreamPort });
     else if (name === 'knot') s = await startKnot(procs, g.files, 'knot', { cpu, port, zones: [{ origin: CLUSTER_DOMAIN, file: g.files.clusterZone }, { origin: EXTERNAL_ZONE, file: g.files.externalZone }] });
-    else s = await startDns2(procs, g.files, { cpu, port });
+    else if (name === 'dns2') s = await startDns2(procs, g.files, { cpu, port });
+    else s = await startEcho(procs, g.files, { cpu, port });
     started.set(name, s);
     loaded.set(name, memory(s.proc.pid).rssMiB);
     log(`${name} on 127.0.0.1:${port}, pid ${s.proc.pid}, answering after ${s.startSeconds.toFixed(2)} s`);
@@ -302,9 +304,11 @@ async function checkAnswers(started: Map<ServerName, Server>, g: Generated, o: O
   for (const scenario of o.scenarios) {
     const m = g.mixes.get(scenario)!;
     if (m.sample.length === 0) continue;
-    log(`checking ${m.sample.length} ${scenario} questions with dig on ${[...started.keys()].join(', ')}`);
+    // The echo loop answers nothing right by design: it is only the ceiling.
+    const checked = [...started.values()].filter((s) => s.name !== 'echo');
+    log(`checking ${m.sample.length} ${scenario} questions with dig on ${checked.map((s) => s.name).join(', ')}`);
     // Forwarded answers come from podns's cache, whose TTLs count down: compared without TTLs.
-    const mismatches = await verifyServers([...started.values()], g.zones, m.sample, scenario === 'cluster');
+    const mismatches = await verifyServers(checked, g.zones, m.sample, scenario === 'cluster');
     if (mismatches.length > 0) {
       for (const x of mismatches.slice(0, 30)) log(`MISMATCH ${x.server} ${x.question}\n    got      ${x.got}\n    expected ${x.expected}`);
       throw new Error(`${mismatches.length} answers differ from the zone files (${scenario} mix); not measuring`);

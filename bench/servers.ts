@@ -19,8 +19,8 @@ import type { Proc, Processes } from './procs.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export type ServerName = 'podns' | 'knot' | 'dns2';
-export const SERVER_NAMES: readonly ServerName[] = ['podns', 'knot', 'dns2'];
+export type ServerName = 'podns' | 'knot' | 'dns2' | 'echo';
+export const SERVER_NAMES: readonly ServerName[] = ['podns', 'knot', 'dns2', 'echo'];
 
 export interface Server {
   readonly name: ServerName | 'upstream';
@@ -139,4 +139,14 @@ export async function startDns2(procs: Processes, files: Files, o: { cpu: number
   });
   await waitFor('dns2', () => zonesAnswer(o.port, [CLUSTER_DOMAIN, EXTERNAL_ZONE]), START_TIMEOUT_MS, proc);
   return { name: 'dns2', port: o.port, proc, startSeconds: (performance.now() - started) / 1000 };
+}
+
+/** The ceiling row: a bare node:dgram loop sending each query back (bench/peers/echo.ts); its answers are not checked. */
+export async function startEcho(procs: Processes, files: Files, o: { cpu: number; port: number }): Promise<Server> {
+  const started = performance.now();
+  const proc = procs.start('echo', process.execPath, [join(ROOT, 'bench/peers/echo.ts'), '--port', String(o.port)], {
+    cpu: o.cpu, cwd: ROOT, log: join(files.dir, 'echo.log'),
+  });
+  await waitFor('echo', async () => (await probe(o.port, CLUSTER_DOMAIN)) === 0, START_TIMEOUT_MS, proc);
+  return { name: 'echo', port: o.port, proc, startSeconds: (performance.now() - started) / 1000 };
 }

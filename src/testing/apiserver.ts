@@ -272,6 +272,20 @@ export async function startApiDouble(options: ApiDoubleOptions = {}): Promise<Ap
     return Number(s);
   };
 
+  /**
+   * The keys of a list, relative to its prefix, in etcd's byte order — sorted once per resource,
+   * revision and prefix, not once per page (a paged list of 100k objects is 200 pages).
+   */
+  const sorted = new Map<string, { at: number; keys: string[] }>();
+  const sortedKeys = (rt: ResourceType, at: number, prefix: string, objects: Map<string, Stored>): string[] => {
+    const id = `${rt.group}/${rt.resource}|${prefix}`;
+    const hit = sorted.get(id);
+    if (hit !== undefined && hit.at === at) return hit.keys;
+    const keys = [...objects.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).sort();
+    sorted.set(id, { at, keys });
+    return keys;
+  };
+
   /** GET collection (etcd3 store.GetList / cacher.GetList). */
   const list = async (res: ServerResponse, rt: ResourceType, filter: Filter, q: Record<string, string>): Promise<void> => {
     const { resourceVersion: rvParam = '', resourceVersionMatch: match = '', continue: cont = '' } = q;
@@ -305,11 +319,11 @@ export async function startApiDouble(options: ApiDoubleOptions = {}): Promise<Ap
     const objects = at === rv ? (store.get(rt) as Map<string, Stored>) : snapshot(rt, at);
     // Keys relative to the list's prefix (`<ns>/` for a namespaced list), in etcd's byte order.
     const prefix = filter.namespace === undefined ? '' : `${filter.namespace}/`;
-    const keys = [...objects.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).sort().filter((k) => k >= start);
+    const keys = sortedKeys(rt, at, prefix, objects);
     const items: Stored[] = [];
     let last = '';
     let remaining = 0;
-    for (let i = 0; i < keys.length; i++) {
+    for (let i = lowerBound(keys, start); i < keys.length; i++) {
       if (paging && items.length >= limit) { remaining = keys.length - i; break; }
       last = keys[i] as string;
       const o = objects.get(prefix + last) as Stored;
@@ -552,4 +566,15 @@ function sendJson(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** The index of the first key ≥ `start` in sorted `keys`. */
+function lowerBound(keys: readonly string[], start: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < start) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }

@@ -5,6 +5,7 @@
  */
 import type { ResourceRecord } from '../dns/types.ts';
 import type { Request } from './request.ts';
+import type { ClientKey, Versioned } from './writer.ts';
 
 /** Offered by kubernetes under AUTOPATH: the search path of the pod that sent `req`. */
 export interface AutoPather {
@@ -14,6 +15,14 @@ export interface AutoPather {
    * null when no autopath must be done for this client (not a known pod, not synced, …).
    */
   searchPath(req: Request): readonly string[] | null;
+  /**
+   * What the search path of a client depends on, besides the query's zone: the same value for two
+   * clients means the same path for every query (the pod's namespace; "" for no path). With
+   * `source`, whose revision moves whenever that could change, it lets autopath's replies be
+   * replayed per namespace from the answer cache. Absent: a path that is the same for every client.
+   */
+  readonly clientKey?: ClientKey;
+  readonly source?: Versioned;
 }
 export const AUTOPATH = 'autopath';
 

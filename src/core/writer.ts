@@ -5,6 +5,7 @@
  * replays it without running the chain (server/answer-cache.ts).
  */
 import type { Message } from '../dns/types.ts';
+import type { Address } from './request.ts';
 
 /** Anything whose answers stay valid while `revision` is unchanged (a ClusterState, a hosts file). */
 export interface Versioned { readonly revision: number }
@@ -16,6 +17,13 @@ export interface Versioned { readonly revision: number }
  * returns -1 (expired, replaced, stale), runs the chain instead.
  */
 export interface Countdown { replay(): number }
+
+/**
+ * How a reply depends on its client, when it does: only through what `of` says of the client's
+ * address (autopath: the namespace of the pod at that address). The answer cache then replays it
+ * only to clients `of` gives the same value for.
+ */
+export interface ClientKey { of(client: Address): string }
 
 export interface ResponseWriter {
   /** Writes the reply; only the first write of a request counts. */
@@ -29,6 +37,11 @@ export interface ResponseWriter {
   uncacheable(): void;
   /** Declares the written reply replayable as bytes while `countdown` gives it a TTL (see Countdown). */
   replayable(countdown: Countdown): void;
+  /**
+   * Declares that the written reply, cacheable or replayable as declared, holds only for clients
+   * `key` gives `value` for (see ClientKey).
+   */
+  varies(key: ClientKey, value: string): void;
   /** Appends a further message to a multi-message reply (zone transfers over TCP), after write(). */
   writeMore(msg: Message): void;
   readonly written: Message | null;
@@ -42,6 +55,8 @@ export class Recorder implements ResponseWriter {
   cacheSource: Versioned | null = null;
   cacheRevision = 0;
   countdown: Countdown | null = null;
+  vary: ClientKey | null = null;
+  varyValue = '';
   noCache = false;
   /** Messages after the first of a multi-message reply. */
   more: Message[] | null = null;
@@ -63,10 +78,17 @@ export class Recorder implements ResponseWriter {
     this.countdown = countdown;
   }
 
+  varies(key: ClientKey, value: string): void {
+    if (this.written === null || this.noCache) return;
+    this.vary = key;
+    this.varyValue = value;
+  }
+
   uncacheable(): void {
     this.noCache = true;
     this.cacheSource = null;
     this.countdown = null;
+    this.vary = null;
   }
 
   writeMore(msg: Message): void {

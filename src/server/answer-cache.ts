@@ -12,20 +12,36 @@
  * flags, the EDNS size and DO bit all take part. Queries with EDNS options (cookies, ECS) vary per
  * client and are never stored.
  *
+ * A reply that holds only for some clients (autopath's, which depends on the asking pod's
+ * namespace) is stored per value of the ClientKey its plugin named, and replayed only to clients
+ * with the same value.
+ *
  * A reply can also be stored under a Countdown (the cache plugin's hits for forwarded names): each
  * replay asks it for the TTL and finds the entry gone (the chain answers), or gets a TTL to write
  * into every record's TTL field (their offsets found once, when stored). Stored bytes are never
  * written to — a hit is sent as they are, with the query's ID in front (SharedReply) — so a new
  * TTL makes a new copy, at most once a second per entry.
  */
-import type { Countdown, Versioned } from '../core/writer.ts';
+import type { ClientKey, Countdown, Versioned } from '../core/writer.ts';
+import type { Address } from '../core/request.ts';
 import { ttlOffsets } from '../dns/header.ts';
 import { SharedReply } from '../transport/listen.ts';
+
+/** What a stored reply's validity hangs on (ResponseWriter's declarations); at least one of source and countdown. */
+export interface Validity {
+  /** Valid while source.revision === revision. */
+  readonly source?: Versioned | null;
+  readonly revision?: number;
+  /** Valid while countdown.replay() gives a TTL, which every record then carries. */
+  readonly countdown?: Countdown | null;
+  /** Only for clients vary.of(client) === varyValue. */
+  readonly vary?: ClientKey | null;
+  readonly varyValue?: string;
+}
 
 interface Entry {
   /** The reply (its ID is ignored), as it is sent. Replaced, never changed, by a Countdown replay. */
   reply: SharedReply;
-  /** Versioned entries: valid while source.revision === revision. */
   readonly source: Versioned | null;
   readonly revision: number;
   /** Countdown entries: the countdown, the TTL fields, and the TTL the reply's bytes carry. */
@@ -34,10 +50,18 @@ interface Entry {
   ttl: number;
   /** What the server keeps beside the reply (the block, who answered), opaque here. */
   readonly meta: unknown;
+  /** Always null: tells an Entry from a Varying with one property read. */
+  readonly vary: null;
+}
+
+/** The replies to one query for each value of a ClientKey (autopath's, by the asking pod's namespace). */
+interface Varying {
+  readonly vary: ClientKey;
+  readonly byClient: Map<string, Entry>;
 }
 
 export class AnswerCache {
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new Map<string, Entry | Varying>();
   readonly #capacity: number;
 
   constructor(capacity = 100_000) {
@@ -59,14 +83,28 @@ export class AnswerCache {
   /** The meta of the last entry get() returned (set on every hit; avoids an allocation per hit). */
   lastMeta: unknown = null;
 
-  /** The cached reply for the query `key` was made of, or null. */
-  get(key: string): SharedReply | null {
-    const e = this.#entries.get(key);
-    if (e === undefined) return null;
+  /** The cached reply for the query `key` was made of, asked by `client`, or null. */
+  get(key: string, client: Address): SharedReply | null {
+    const top = this.#entries.get(key);
+    if (top === undefined) return null;
+    let e: Entry | undefined;
+    let sub: Map<string, Entry> | null = null;
+    let value = '';
+    if (top.vary === null) e = top;
+    else {
+      sub = top.byClient;
+      value = top.vary.of(client);
+      e = sub.get(value);
+      if (e === undefined) return null;
+    }
+    if (e.source !== null && e.source.revision !== e.revision) {
+      if (sub === null) this.#entries.delete(key); else sub.delete(value);
+      return null;
+    }
     if (e.countdown !== null) {
       const ttl = e.countdown.replay();
       if (ttl < 0) {
-        this.#entries.delete(key);
+        if (sub === null) this.#entries.delete(key); else sub.delete(value);
         return null;
       }
       if (ttl !== e.ttl && e.ttls.length > 0) {
@@ -76,30 +114,45 @@ export class AnswerCache {
         e.reply = new SharedReply(bytes);
         e.ttl = ttl;
       }
-    } else if (e.source!.revision !== e.revision) {
-      this.#entries.delete(key);
-      return null;
     }
     this.lastMeta = e.meta;
     return e.reply;
   }
 
-  set(key: string, reply: Uint8Array, source: Versioned, revision: number, meta: unknown = null): void {
-    this.#put(key, { reply: new SharedReply(reply), source, revision, countdown: null, ttls: [], ttl: -1, meta });
+  /**
+   * Stores a reply under the validity its plugins declared. A Countdown reply is stored only when
+   * every record carries one TTL (the countdown overwrites them all) and its bytes can be walked.
+   */
+  set(key: string, reply: Uint8Array, validity: Validity, meta: unknown = null): void {
+    const source = validity.source ?? null;
+    const countdown = validity.countdown ?? null;
+    if (source === null && countdown === null) return;
+    let ttls: readonly number[] = [];
+    let ttl = -1;
+    if (countdown !== null) {
+      const offsets = ttlOffsets(reply);
+      if (offsets === null) return;
+      const view = new DataView(reply.buffer, reply.byteOffset, reply.byteLength);
+      ttl = offsets.length === 0 ? -1 : view.getUint32(offsets[0]!);
+      // Only a reply whose records agree on the TTL can be counted down by overwriting them all.
+      for (const off of offsets) if (view.getUint32(off) !== ttl) return;
+      ttls = offsets;
+    }
+    const entry: Entry = { reply: new SharedReply(reply), source, revision: validity.revision ?? 0, countdown, ttls, ttl, meta, vary: null };
+    const vary = validity.vary ?? null;
+    if (vary === null) {
+      this.#put(key, entry);
+      return;
+    }
+    let top = this.#entries.get(key);
+    if (top === undefined || top.vary !== vary) {
+      top = { vary, byClient: new Map() };
+      this.#put(key, top);
+    }
+    (top as Varying).byClient.set(validity.varyValue ?? '', entry);
   }
 
-  /** Stores a reply whose every record carries one TTL, counted down by `countdown` at each replay. */
-  setCountdown(key: string, reply: Uint8Array, countdown: Countdown, meta: unknown = null): void {
-    const ttls = ttlOffsets(reply);
-    if (ttls === null) return;
-    const view = new DataView(reply.buffer, reply.byteOffset, reply.byteLength);
-    const ttl = ttls.length === 0 ? -1 : view.getUint32(ttls[0]!);
-    // Only a reply whose records agree on the TTL can be counted down by overwriting them all.
-    for (const off of ttls) if (view.getUint32(off) !== ttl) return;
-    this.#put(key, { reply: new SharedReply(reply), source: null, revision: 0, countdown, ttls, ttl, meta });
-  }
-
-  #put(key: string, entry: Entry): void {
+  #put(key: string, entry: Entry | Varying): void {
     if (this.#entries.size >= this.#capacity && !this.#entries.has(key)) {
       // Evict the oldest insertion: Map iterates in insertion order.
       const oldest = this.#entries.keys().next();

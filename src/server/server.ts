@@ -449,7 +449,7 @@ export class DnsServer {
     if (verdict.action === 'notimp') return errorReply(query, Rcode.NOTIMP);
     const key = AnswerCache.key(query);
     const cache = route.cache[transport];
-    const hit = cache.get(key);
+    const hit = cache.get(key, client);
     if (hit !== null) {
       const meta = cache.lastMeta as Hit;
       const block = meta.block;
@@ -499,8 +499,9 @@ export class DnsServer {
     onAnswered?.(by);
     if ((w.cacheSource !== null || w.countdown !== null) && (msg.edns === null || msg.edns.options.length === 0) && msg.additionals.length === 0) {
       const meta: Hit = { block, zone, by, maxSize: req.maxSize };
-      if (w.cacheSource !== null) route.cache[transport].set(key, bytes, w.cacheSource, w.cacheRevision, meta);
-      else route.cache[transport].setCountdown(key, bytes, w.countdown!, meta);
+      route.cache[transport].set(key, bytes, {
+        source: w.cacheSource, revision: w.cacheRevision, countdown: w.countdown, vary: w.vary, varyValue: w.varyValue,
+      }, meta);
     }
     const out = applyTransforms(block, bytes, req.maxSize);
     observe(block, route, zone, client, transport, query, out, by, start);

@@ -10,6 +10,7 @@ import { registry } from '../../core/metrics.ts';
 import type { Request } from '../../core/request.ts';
 import { Request as Req, reply } from '../../core/request.ts';
 import { Recorder } from '../../core/writer.ts';
+import type { ClientKey, Countdown } from '../../core/writer.ts';
 import type { Message, ResourceRecord } from '../../dns/types.ts';
 import { RRType, Rcode } from '../../dns/types.ts';
 import { testContext } from '../../testing/context.ts';
@@ -309,4 +310,57 @@ test('autopath: cnamer points at the owner of the first answer not owned by the 
   ]);
   assert.deepEqual(out.questions, req.msg.questions);
   assert.equal(out.id, 7);
+});
+
+test('autopath: a reply found at a later step is replayable per namespace while every step holds', async () => {
+  const cluster = { revision: 4 };
+  const pods = { revision: 11 };
+  let nxTtl = 20;
+  let foundTtl = 60;
+  const nx: Countdown = { replay: () => nxTtl };
+  const found: Countdown = { replay: () => foundTtl };
+  const next: Handler = {
+    name: 'steps',
+    async serveDNS(req, w) {
+      if (req.lname.endsWith('cluster.local.')) {
+        w.write(reply(req, { rcode: Rcode.NXDOMAIN }), 'kubernetes');
+        w.cacheable(cluster);
+      } else if (req.lname === 'google.com.example.org.') {
+        w.write(reply(req, { rcode: Rcode.NXDOMAIN }), 'cache');
+        w.replayable(nx);
+      } else {
+        w.write(reply(req, { answers: [rr('google.com. 60 IN A 142.250.1.1')] }), 'cache');
+        w.replayable(found);
+      }
+    },
+  };
+  const byNamespace: ClientKey = { of: (c) => (c.address === '10.244.1.10' ? 'shop' : '/') };
+  const source: SearchSource = { searchPath: (req) => (req.client.address === '10.244.1.10' ? PATH : null), clientKey: byNamespace, source: pods };
+  const h = new AutopathHandler(next, ['.'], { source }, true);
+  const w = new Recorder();
+  await h.serveDNS(request('google.com.shop.svc.cluster.local.', RRType.A), w);
+  assert.deepEqual(lines(w.written!.answers), ['google.com.shop.svc.cluster.local. 60 IN CNAME google.com.', 'google.com. 60 IN A 142.250.1.1']);
+  assert.equal(w.noCache, false);
+  assert.equal(w.vary, byNamespace);
+  assert.equal(w.varyValue, 'shop');
+  const valid = w.cacheRevision;
+  assert.equal(w.cacheSource!.revision, valid);
+  const before = await success();
+  foundTtl = 42;
+  assert.equal(w.countdown!.replay(), 42, 'the found answer\'s TTL, counted down');
+  assert.equal(await success(), before + 1, 'a replay is an autopath success');
+  nxTtl = -1;
+  assert.equal(w.countdown!.replay(), -1, 'a step\'s cached NXDOMAIN gone: walk again');
+  cluster.revision++;
+  assert.notEqual(w.cacheSource!.revision, valid, 'a cluster step\'s source moved');
+  cluster.revision--;
+  pods.revision++;
+  assert.notEqual(w.cacheSource!.revision, valid, 'the path\'s source (the pods) moved');
+
+  // A step that is neither cacheable nor replayable (a forward answered it): never replayed.
+  const plain = scripted({ 'google.com.': () => [rr('google.com. 60 IN A 142.250.1.1')] }, 'forward');
+  const w2 = new Recorder();
+  await new AutopathHandler(plain, ['.'], { source }, true).serveDNS(request('google.com.shop.svc.cluster.local.', RRType.A), w2);
+  assert.equal(w2.noCache, true);
+  assert.equal(w2.vary, null);
 });

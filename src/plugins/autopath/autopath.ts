@@ -6,14 +6,17 @@
  * first reply goes back unchanged and the client walks its own list.
  *
  * Answer-cache discipline: a reply that autopath synthesised depends on who asked (the search path
- * comes from the client's IP) and on every step's source, so it is never cacheable; and when
- * autopath does not apply but the reply is NXDOMAIN for a name some other client could autopath,
- * the reply is marked uncacheable too, so that those same query bytes from a pod still get the walk.
+ * comes from the client's IP) and on every step's source: it is replayed from the answer cache
+ * only to clients with the same search path (ClientKey: the pod's namespace), and only while the
+ * path's source and every step's source are unchanged and the found answer's TTL lasts
+ * (#replayable). When autopath does not apply but the reply is NXDOMAIN for a name some other
+ * client could autopath, the reply is marked uncacheable, so that those same query bytes from a pod
+ * still get the walk.
  */
 import type { Handler } from '../../core/handler.ts';
 import { nextOrFailure } from '../../core/handler.ts';
 import type { Request } from '../../core/request.ts';
-import type { ResponseWriter } from '../../core/writer.ts';
+import type { ClientKey, Countdown, ResponseWriter, Versioned } from '../../core/writer.ts';
 import { Recorder } from '../../core/writer.ts';
 import { MAX_NAME_LENGTH, inZones, isSubdomain, nameEquals, nameWireLength } from '../../dns/name.ts';
 import type { Message, ResourceRecord } from '../../dns/types.ts';
@@ -23,6 +26,9 @@ import { autopathSuccess } from './metrics.ts';
 /** Where the search path of a request comes from (a static list, or a plugin's AutoPather). */
 export interface SearchSource {
   searchPath(req: Request): readonly string[] | null;
+  /** For a per-client path: what it depends on, and a source whose revision moves when that could change (AutoPather). */
+  readonly clientKey?: ClientKey;
+  readonly source?: Versioned;
 }
 
 /** Filled in at startup: the search source is only known once every plugin of the block is set up. */
@@ -62,12 +68,15 @@ export class AutopathHandler implements Handler {
       if (this.#perClient && w.written !== null && w.written.rcode === Rcode.NXDOMAIN && mayAutopath(req.lname)) w.uncacheable();
       return;
     }
-    await this.#walk(req, w, path, first);
+    await this.#walk(req, w, path, first, source!);
   }
 
-  async #walk(req: Request, w: ResponseWriter, path: readonly string[], first: string): Promise<void> {
+  async #walk(req: Request, w: ResponseWriter, path: readonly string[], first: string, source: SearchSource): Promise<void> {
     // The name as the client spelled it, minus the first element (same length in any case).
     const base = req.qname.slice(0, req.qname.length - first.length - 1);
+    // Read before any step: a replay is valid only while nothing the path came from has moved.
+    const pathRevision = source.source?.revision ?? 0;
+    const steps: Recorder[] = [];
     let firstReply: Recorder | null = null;
     for (let i = 0; i < path.length; i++) {
       let step = req;
@@ -79,6 +88,7 @@ export class AutopathHandler implements Handler {
         step = req.withQuestion(name, req.qtype);
       }
       const rec = new Recorder();
+      steps.push(rec);
       // An error from the rest of the chain aborts the walk (CoreDNS returns it as is).
       await nextOrFailure(this.name, this.#next, step, rec);
       if (i === 0) firstReply = rec;
@@ -100,13 +110,60 @@ export class AutopathHandler implements Handler {
         return;
       }
       w.write(cnamer(m, req), this.name);
-      w.uncacheable();
+      if (probed || !this.#replayable(w, req, steps, source, pathRevision)) w.uncacheable();
       return;
     }
     // Every step was NXDOMAIN: the first reply as it was; the client goes on with its own list.
     const m = firstReply?.written ?? null;
     if (m !== null) w.write(m, firstReply!.writtenBy ?? this.name);
     w.uncacheable();
+  }
+
+  /**
+   * Declares a reply found at a later step replayable from the answer cache, for the clients with
+   * the asker's search path only, while every step's answer and the path itself stay as they were:
+   * each step must have been cacheable (the cluster's answers, under a Versioned source) or
+   * replayable (the cache plugin's hits, whose TTL counts down; the found answer's TTL becomes the
+   * reply's). Each replay counts as an autopath success, as a walk would. False when that cannot
+   * be promised.
+   */
+  #replayable(w: ResponseWriter, req: Request, steps: readonly Recorder[], source: SearchSource, pathRevision: number): boolean {
+    const key = source.clientKey;
+    if (this.#perClient && (key === undefined || source.source === undefined)) return false;
+    const sources: Array<{ source: Versioned; revision: number }> = [];
+    if (source.source !== undefined) sources.push({ source: source.source, revision: pathRevision });
+    // Steps answered from the cache plugin (a forwarded NXDOMAIN under a host search domain, the
+    // found name) count down; each is replayed as the walk would have hit it.
+    const countdowns: Countdown[] = [];
+    for (const rec of steps) {
+      if (rec.noCache || rec.vary !== null) return false;
+      if (rec.cacheSource !== null) sources.push({ source: rec.cacheSource, revision: rec.cacheRevision });
+      else if (rec.countdown !== null) countdowns.push(rec.countdown);
+      else return false;
+    }
+    for (const x of sources) if (x.source.revision !== x.revision) return false;
+    const all: Versioned = { get revision() { let sum = 0; for (const x of sources) sum += x.source.revision; return sum; } };
+    const last = steps[steps.length - 1]!;
+    const server = req.server;
+    // The TTL every record carries: the found answer's countdown when it has one, else the TTL the
+    // reply was written with (the answer cache stores it only if all records agree).
+    const fixed = w.written?.answers[0]?.ttl ?? 0;
+    const countdown: Countdown = {
+      replay: (): number => {
+        let ttl = fixed;
+        for (const c of countdowns) {
+          const t = c.replay();
+          if (t < 0) return -1;
+          if (c === last.countdown) ttl = t;
+        }
+        autopathSuccess.inc({ server });
+        return ttl;
+      },
+    };
+    w.cacheable(all);
+    w.replayable(countdown);
+    if (key !== undefined) w.varies(key, key.of(req.client));
+    return true;
   }
 }
 

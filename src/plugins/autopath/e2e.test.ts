@@ -128,3 +128,85 @@ describe('autopath end to end', () => {
     }
   });
 });
+
+// With `cache`, a pod's autopath replies are replayed from the answer cache: per namespace, and
+// only while the pods and every step are unchanged.
+describe('autopath end to end, replayed from the answer cache', () => {
+  const SHOP = '127.0.0.5';
+  const WEB = '127.0.0.6';
+  const pod = (name: string, ns: string, ip: string): string => `apiVersion: v1
+kind: Pod
+metadata: { name: ${name}, namespace: ${ns} }
+spec: { containers: [{ name: c, image: busybox }] }
+status: { phase: Running, podIP: ${ip}, podIPs: [{ ip: ${ip} }] }
+`;
+  let upstream: Upstream;
+  let server: DnsServer;
+  let port = 0;
+  let dir = '';
+
+  before(async () => {
+    upstream = await startUpstream((q) => {
+      const name = q.questions[0]!.name.toLowerCase();
+      if (name === 'example.com.' && q.questions[0]!.type === RRType.A) return answerTo(q, { answers: [rr('example.com. 300 IN A 93.184.215.14')] });
+      return answerTo(q, { rcode: Rcode.NXDOMAIN, authorities: [rr('com. 300 IN SOA a.gtld-servers.net. nstld.verisign-grs.com. 1 1800 900 604800 300')] });
+    });
+    dir = mkdtempSync(join(tmpdir(), 'autopath-cache-'));
+    writeFileSync(join(dir, 'pods.yaml'), `${pod('a', 'shop', SHOP)}---\n${pod('b', 'web', WEB)}`);
+    const corefile = `
+.:0 {
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+        pods verified
+    }
+    autopath @kubernetes
+    forward . ${upstream.address}
+    cache 30
+}
+`;
+    server = DnsServer.create(parseCorefile(corefile, { file: 'Corefile' }), {
+      manifests: [dir], log: silentLogger, defaultBind: ['127.0.0.1'], httpAddress: () => '127.0.0.1:0',
+    });
+    await server.start();
+    port = server.addresses().find((a) => a.transport === 'udp')!.port;
+  });
+  after(async () => {
+    await server.stop();
+    await upstream.close();
+  });
+
+  const ask = async (name: string, from: string): Promise<Message> => {
+    const out = await exchange(query(name, RRType.A), port, '127.0.0.1', from);
+    assert.ok(out !== null, `no reply to ${name} from ${from}`);
+    return decodeMessage(out);
+  };
+  const cname = (m: Message): string[] => m.answers.filter((a) => a.type === RRType.CNAME).map(formatRR);
+
+  test('each pod gets the walk of its own namespace, however often the other asked first', async () => {
+    for (let round = 0; round < 3; round++) {
+      const shop = await ask('example.com.shop.svc.cluster.local.', SHOP);
+      assert.deepEqual([shop.rcode, shop.answers.at(-1)?.type], [Rcode.NOERROR, RRType.A], `round ${round}`);
+      assert.match(cname(shop)[0] ?? '', /^example\.com\.shop\.svc\.cluster\.local\. \d+ IN CNAME example\.com\.$/);
+      // The same bytes from a pod of another namespace: not under its search path, no autopath.
+      const web = await ask('example.com.shop.svc.cluster.local.', WEB);
+      assert.equal(web.rcode, Rcode.NXDOMAIN, `round ${round}: web asking shop's name`);
+      const own = await ask('example.com.web.svc.cluster.local.', WEB);
+      assert.equal(cname(own).length, 1, `round ${round}: web's own name`);
+    }
+    // Replays carry the forwarded answer's TTL as the cache counts it down.
+    const ttl = (await ask('example.com.shop.svc.cluster.local.', SHOP)).answers.at(-1)!.ttl;
+    assert.ok(ttl <= 30 && ttl > 20, String(ttl)); // cache 30 caps it
+  });
+
+  test('a pod gone: its address gets no autopath from the next reply on', async () => {
+    assert.equal((await ask('example.com.shop.svc.cluster.local.', SHOP)).rcode, Rcode.NOERROR);
+    writeFileSync(join(dir, 'pods.yaml'), pod('b', 'web', WEB));
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const m = await ask('example.com.shop.svc.cluster.local.', SHOP);
+      if (m.rcode === Rcode.NXDOMAIN) break;
+      assert.ok(Date.now() < deadline, 'still autopathed 5 s after the pod was removed');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(cname(await ask('example.com.web.svc.cluster.local.', WEB)).length, 1, 'the other pod still is');
+  });
+});

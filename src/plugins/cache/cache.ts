@@ -72,6 +72,7 @@ export class HeldWriter extends Recorder {
     if (this.noCache) w.uncacheable();
     else if (this.cacheSource !== null && this.cacheSource.revision === this.cacheRevision) w.cacheable(this.cacheSource);
     else if (this.countdown !== null) w.replayable(this.countdown);
+    if (this.vary !== null) w.varies(this.vary, this.varyValue);
     if (this.more !== null) for (const m of this.more) w.writeMore(m);
   }
 }
@@ -286,7 +287,8 @@ export class CacheHandler implements Handler {
     if (msg !== null) {
       let out = msg;
       if (held.authoritative) this.#forget(k, s);
-      else out = this.#process(req, msg, k, s);
+      // A reply that holds only for some clients (autopath's) is not kept under its name.
+      else if (held.vary === null) out = this.#process(req, msg, k, s);
       w.write(out, held.writtenBy ?? this.name);
       held.forward(w);
     }

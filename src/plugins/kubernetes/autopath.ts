@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { parseResolvSearch } from '../../dns/resolvconf.ts';
 import type { AutoPather } from '../../core/capabilities.ts';
-import type { Request } from '../../core/request.ts';
+import type { Address, Request } from '../../core/request.ts';
 import type { ClusterState } from '../../cluster/state.ts';
 import { matchZone } from './kubernetes.ts';
 import type { KubernetesConfig } from './setup.ts';
@@ -44,21 +44,28 @@ export function autoPather(state: ClusterState, config: KubernetesConfig, option
     }
     return path;
   };
+  /** The namespace whose search path the client gets, or null for none. */
+  const namespaceOf = (client: Address): string | null => {
+    if (!state.synced) return null;
+    const pods = state.podsByIP(clientIP(client.address));
+    let ns: string | null = null;
+    for (const p of pods) {
+      if (p.hostNetwork) return null;
+      if (ns === null) ns = p.namespace;
+      else if (ns !== p.namespace) return null;
+    }
+    return ns;
+  };
   return {
     searchPath(req: Request): readonly string[] | null {
-      if (!state.synced) return null;
       const zone = matchZone(req.lname, opts.zones);
       if (zone === null) return null;
-      const pods = state.podsByIP(clientIP(req.client.address));
-      if (pods.length === 0) return null;
-      let ns: string | null = null;
-      for (const p of pods) {
-        if (p.hostNetwork) return null;
-        if (ns === null) ns = p.namespace;
-        else if (ns !== p.namespace) return null;
-      }
+      const ns = namespaceOf(req.client);
       return ns === null ? null : pathFor(zone, ns);
     },
+    // Namespace names never contain "/": "/" is "no search path", distinct from every namespace.
+    clientKey: { of: (client) => namespaceOf(client) ?? '/' },
+    source: state,
   };
 }
 

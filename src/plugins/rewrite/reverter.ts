@@ -13,7 +13,7 @@
  * and the configuration, so whatever the inner plugin's reply depends on, the rewritten reply
  * depends on exactly the same.
  */
-import type { Countdown, ResponseWriter, Versioned } from '../../core/writer.ts';
+import type { ClientKey, Countdown, ResponseWriter, Versioned } from '../../core/writer.ts';
 import type { Message, Question, ResourceRecord } from '../../dns/types.ts';
 import { RRType } from '../../dns/types.ts';
 import type { ResponseRule } from './rules.ts';
@@ -39,6 +39,7 @@ export class Reverter implements ResponseWriter {
   cacheable(source: Versioned): void { this.#outer.cacheable(source); }
   uncacheable(): void { this.#outer.uncacheable(); }
   replayable(countdown: Countdown): void { this.#outer.replayable(countdown); }
+  varies(key: ClientKey, value: string): void { this.#outer.varies(key, value); }
   writeMore(msg: Message): void { this.#outer.writeMore(revert(msg, this.#question, this.#rules)); }
 }
 

@@ -120,6 +120,11 @@ export interface ApiDouble {
   /** RBAC: every verb on the resource (`services`, `endpointslices`...) answers 403 / is allowed again. */
   forbid(resource: string): void;
   allow(resource: string): void;
+  /**
+   * A fault: the next list of the resource fails at its `page`th page (1: the first) with 500
+   * InternalError, after `meanwhile` ran (to change the state between a list's pages and its retry).
+   */
+  failList(resource: string, page: number, meanwhile?: () => void): void;
   /** The API goes away: the listener closes and every open connection is destroyed. */
   stop(): Promise<void>;
   /** Comes back on the same port with the same state. */
@@ -230,6 +235,8 @@ export async function startApiDouble(options: ApiDoubleOptions = {}): Promise<Ap
   let history: Change[] = [];
   const store = new Map<ResourceType, Map<string, Stored>>(TYPES.map((t) => [t, new Map()]));
   const forbidden = new Set<string>();
+  /** failList: per resource, the page of its next list that fails, counted down by each page served. */
+  const listFaults = new Map<string, { page: number; meanwhile: () => void }>();
   const requests: ApiRequest[] = [];
   const watchers = new Set<Watcher>();
   const waiters = new Set<{ rv: number; done(ok: boolean): void }>();
@@ -452,7 +459,15 @@ export async function startApiDouble(options: ApiDoubleOptions = {}): Promise<Ap
     }
     const filter = filterOf(rt, namespace, isWatch ? name : undefined, q);
     if (isWatch) return watch(res, rt, filter, q);
-    if (name === undefined) return list(res, rt, filter, q);
+    if (name === undefined) {
+      const fault = listFaults.get(rt.resource);
+      if (fault !== undefined && --fault.page <= 0) {
+        listFaults.delete(rt.resource);
+        fault.meanwhile();
+        throw new ApiError(500, 'InternalError', 'Internal error occurred: injected by failList', {});
+      }
+      return list(res, rt, filter, q);
+    }
     const o = store.get(rt)?.get(keyOf(rt, namespace ?? '', name));
     if (o === undefined) throw new ApiError(404, 'NotFound', `${rt.group === '' ? rt.resource : `${rt.resource}.${rt.group}`} "${name}" not found`, { name, ...(rt.group === '' ? {} : { group: rt.group }), kind: rt.resource });
     sendJson(res, 200, o);
@@ -537,6 +552,7 @@ export async function startApiDouble(options: ApiDoubleOptions = {}): Promise<Ap
     },
     compact(): void { history = []; compactedAt = rv; },
     forbid(resource: string): void { forbidden.add(resource.split('.')[0] as string); },
+    failList(resource: string, page: number, meanwhile?: () => void): void { listFaults.set(resource, { page, meanwhile: meanwhile ?? (() => {}) }); },
     allow(resource: string): void { forbidden.delete(resource.split('.')[0] as string); },
     async stop(): Promise<void> {
       const s = server;

@@ -72,6 +72,8 @@ export class Reflector {
   readonly #abort = new AbortController();
   #stopped = false;
   #listedOnce = false;
+  /** Whether a list was ever started (the first one streams into the store: #list). */
+  #listAttempted = false;
   #firstList: () => void = () => {};
   /** Resolves when the first complete list is in the store. */
   readonly firstList: Promise<void>;
@@ -129,10 +131,21 @@ export class Reflector {
     }
   }
 
-  /** Lists every page, replaces the kind in the store; returns the list's resourceVersion. */
+  /**
+   * Lists every page, replaces the kind in the store; returns the list's resourceVersion.
+   *
+   * The very first attempt applies each page as it arrives instead (nothing of the kind is held
+   * yet, and the state is not synced until every first list is done): 100k pods are not held
+   * twice over, once as the list and once in the store (`pods verified`, 100k pods: RSS after
+   * load 158 → 134 MiB, ready 4.9 → 4.5 s; bench/README.md). If that attempt fails midway, the
+   * next one replaces the kind as a whole, which removes whatever it left that is gone by then.
+   */
   async #list(): Promise<string> {
     const r = this.resource;
+    const streaming = !this.#listAttempted;
+    this.#listAttempted = true;
     const objects: ClusterObject[] = [];
+    let count = 0;
     let cont = '';
     let rv = '';
     do {
@@ -152,15 +165,17 @@ export class Reflector {
       if (Array.isArray(items)) {
         for (const item of items) {
           const o = this.#convert(item as Record<string, unknown>);
-          if (o !== null) objects.push(o);
+          if (o === null) continue;
+          count++;
+          if (streaming) this.#store.apply(o); else objects.push(o);
         }
       }
       cont = typeof meta.continue === 'string' ? meta.continue : '';
       if (typeof meta.resourceVersion === 'string') rv = meta.resourceVersion;
     } while (cont !== '' && !this.#stopped);
     if (rv === '') throw new ApiError(0, 'BadResponse', `${r.path}: the list has no resourceVersion`);
-    this.#store.replaceKind(r.kind, objects);
-    this.#hooks.listed(r, objects.length);
+    if (!streaming) this.#store.replaceKind(r.kind, objects);
+    this.#hooks.listed(r, count);
     if (!this.#listedOnce) {
       this.#listedOnce = true;
       this.#firstList();

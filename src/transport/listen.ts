@@ -14,8 +14,9 @@ import type { Address, Transport } from '../core/request.ts';
 /**
  * A stored reply sent with the query's ID: the answer cache's hits. The listener sends the query's
  * first two bytes, then `tail` (the reply after its ID) — a gather write on UDP, so a hit is
- * answered without allocating or copying the reply (+7% replies per CPU-second over a copy with
- * the ID patched, bench/). `tail` is never written to: it may be in flight several times at once.
+ * answered without allocating or copying the reply (with the two changes below, +7% replies per
+ * CPU-second over a copy with the ID patched: bench/README.md, Results). `tail` is never written
+ * to: it may be in flight several times at once.
  */
 export class SharedReply {
   readonly tail: Uint8Array;
@@ -72,9 +73,9 @@ function literalLookup(address: string, family: unknown, callback: (err: Error |
 
 export function listenUdp(host: string, port: number, onQuery: QueryHandler, log: Logger, options: ListenOptions = {}): Promise<Listener> {
   const reuse = options.reusePort === true ? { reusePort: true } : {};
-  // Replies go to the address a query came from, already an IP: the lookup dgram does before
-  // every send (dns.lookup, then a tick) is skipped by answering it at once (+5% replies per
-  // CPU-second, bench/).
+  // Replies go to the address a query came from, already an IP (and `bind` takes IPs only): the
+  // lookup dgram does before every send (dns.lookup, then a tick) is skipped by answering it at
+  // once (a bare echo loop: +5% replies per CPU-second).
   const sock: UdpSocket = createSocket({ type: family(host) === 6 ? 'udp6' : 'udp4', reuseAddr: false, lookup: literalLookup, ...reuse });
   let closed = false;
   const send = (bytes: Reply, query: Buffer, rport: number, raddr: string): void => {

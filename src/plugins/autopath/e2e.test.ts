@@ -41,6 +41,15 @@ function query(name: string, type: number): Uint8Array {
   return encodeMessage(m);
 }
 
+/** A DnsServer on 127.0.0.1 over the manifests in `dir`, and its UDP port. */
+async function serve(corefile: string, dir: string): Promise<{ server: DnsServer; port: number }> {
+  const server = DnsServer.create(parseCorefile(corefile, { file: 'Corefile' }), {
+    manifests: [dir], log: silentLogger, defaultBind: ['127.0.0.1'], httpAddress: () => '127.0.0.1:0',
+  });
+  await server.start();
+  return { server, port: server.addresses().find((a) => a.transport === 'udp')!.port };
+}
+
 describe('autopath end to end', () => {
   let upstream: Upstream;
   let server: DnsServer;
@@ -67,11 +76,7 @@ describe('autopath end to end', () => {
     forward . ${upstream.address}
 }
 `;
-    server = DnsServer.create(parseCorefile(corefile, { file: 'Corefile' }), {
-      manifests: [dir], log: silentLogger, defaultBind: ['127.0.0.1'], httpAddress: () => '127.0.0.1:0',
-    });
-    await server.start();
-    port = server.addresses().find((a) => a.transport === 'udp')!.port;
+    ({ server, port } = await serve(corefile, dir));
   });
   after(async () => {
     await server.stop();
@@ -163,11 +168,7 @@ status: { phase: Running, podIP: ${ip}, podIPs: [{ ip: ${ip} }] }
     cache 30
 }
 `;
-    server = DnsServer.create(parseCorefile(corefile, { file: 'Corefile' }), {
-      manifests: [dir], log: silentLogger, defaultBind: ['127.0.0.1'], httpAddress: () => '127.0.0.1:0',
-    });
-    await server.start();
-    port = server.addresses().find((a) => a.transport === 'udp')!.port;
+    ({ server, port } = await serve(corefile, dir));
   });
   after(async () => {
     await server.stop();

@@ -116,3 +116,25 @@ test('a varying entry: one reply per value of its ClientKey; each checked agains
   assert.equal(replays, 4, 'the countdown is not asked once the source has moved');
   assert.equal(c.size, 1);
 });
+
+test('capacity: the oldest goes first; denials (NXDOMAIN, NODATA) have their own, smaller bound', () => {
+  const c = new AnswerCache(8, 3);
+  const source = { revision: 1 };
+  const nx = (id: number): Uint8Array => { const m = message(id); const b = Buffer.from(m); b[2] = 0x81; b[3] = 0x83; return b; };
+  const positive = message(0, { answers: [rr('www.example.org. 30 IN A 192.0.2.1')] });
+  const nodata = message(0, { answers: [] });
+  c.set('p1', positive, { source, revision: 1 });
+  c.set('p2', positive, { source, revision: 1 });
+  for (let i = 0; i < 10; i++) c.set(`nx${i}`, i % 2 === 0 ? nx(i) : nodata, { source, revision: 1 });
+  assert.equal(c.size, 5, 'two answers and the three newest denials');
+  assert.deepEqual(['nx6', 'nx7', 'nx8', 'nx9', 'p1', 'p2'].map((k) => c.get(k, CLIENT) !== null), [false, true, true, true, true, true]);
+  for (let i = 3; i <= 9; i++) c.set(`p${i}`, positive, { source, revision: 1 });
+  assert.equal(c.size, 8);
+  assert.equal(c.get('p1', CLIENT), null, 'the oldest answer went for the newest');
+  const d = new AnswerCache(100, 2);
+  d.set('k', nx(1), { source, revision: 1 });
+  d.set('k', positive, { source, revision: 1 });
+  for (let i = 2; i < 6; i++) d.set(`nx${i}`, nx(i), { source, revision: 1 });
+  assert.notEqual(d.get('k', CLIENT), null, 'a key that became an answer no longer counts as a denial');
+  assert.equal(d.size, 3);
+});

@@ -138,3 +138,14 @@ test('capacity: the oldest goes first; denials (NXDOMAIN, NODATA) have their own
   assert.notEqual(d.get('k', CLIENT), null, 'a key that became an answer no longer counts as a denial');
   assert.equal(d.size, 3);
 });
+
+test('a stored reply is a copy of its own: the bytes handed to set() may be reused', () => {
+  const c = new AnswerCache();
+  const reply = Buffer.from(message(0, { answers: [rr('www.example.org. 30 IN A 192.0.2.1')] }));
+  const key = AnswerCache.key(message(1));
+  c.set(key, reply, { source: { revision: 1 }, revision: 1 });
+  const before = Buffer.from(c.get(key, CLIENT)!.to(message(2)));
+  reply.fill(0xee);
+  assert.deepEqual(Buffer.from(c.get(key, CLIENT)!.to(message(2))), before);
+  assert.deepEqual(decodeMessage(before).answers.map((a) => a.data), ['192.0.2.1']);
+});

@@ -92,6 +92,8 @@ class Route {
   readonly zones = new Map<string, Block>();
   /** Replies by query bytes, one cache per transport (TCP replies are never truncated). */
   readonly cache = { udp: new AnswerCache(), tcp: new AnswerCache() };
+  /** What the cache keeps beside each reply, one object per distinct value (a few per route). */
+  readonly #hits = new Map<string, Hit>();
   readonly host: string;
   readonly port: number;
   /** The metrics `server` label: `dns://:53`, or `dns://127.0.0.1:53` when bound to an address. */
@@ -100,6 +102,13 @@ class Route {
     this.host = host;
     this.port = port;
     this.label = `dns://${bound ? (host.includes(':') ? `[${host}]` : host) : ''}:${port}`;
+  }
+
+  hit(block: Block, zone: string, by: string | null, maxSize: number): Hit {
+    const k = `${zone}|${by ?? ''}|${maxSize}`;
+    let h = this.#hits.get(k);
+    if (h === undefined || h.block !== block) this.#hits.set(k, (h = { block, zone, by, maxSize }));
+    return h;
   }
 }
 
@@ -498,7 +507,7 @@ export class DnsServer {
     const by = w.writtenBy === '' ? null : w.writtenBy;
     onAnswered?.(by);
     if ((w.cacheSource !== null || w.countdown !== null) && (msg.edns === null || msg.edns.options.length === 0) && msg.additionals.length === 0) {
-      const meta: Hit = { block, zone, by, maxSize: req.maxSize };
+      const meta = route.hit(block, zone, by, req.maxSize);
       route.cache[transport].set(key, bytes, {
         source: w.cacheSource, revision: w.cacheRevision, countdown: w.countdown, vary: w.vary, varyValue: w.varyValue,
       }, meta);

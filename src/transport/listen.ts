@@ -20,7 +20,8 @@ import type { Address, Transport } from '../core/request.ts';
  */
 export class SharedReply {
   readonly tail: Uint8Array;
-  constructor(reply: Uint8Array) { this.tail = reply.subarray(2); }
+  /** `tail`: the reply's bytes after its ID. */
+  constructor(tail: Uint8Array) { this.tail = tail; }
   /** The whole reply to `query`, as a copy of its own. */
   to(query: Uint8Array): Uint8Array {
     const out = Buffer.allocUnsafe(this.tail.length + 2);

@@ -4,17 +4,9 @@ import { Buffer } from 'node:buffer';
 import dnsPacket from 'dns-packet';
 import { errorReply, inspectQuery, questionKey } from './header.ts';
 import { decodeMessage, WireError } from './message.ts';
+import { rawHeader } from '../testing/wire.ts';
 
-function header(opts: { flags?: number; qd?: number; an?: number; ns?: number; ar?: number } = {}): Uint8Array {
-  const b = Buffer.alloc(12);
-  b.writeUInt16BE(0xbeef, 0);
-  b.writeUInt16BE(opts.flags ?? 0x0100, 2);
-  b.writeUInt16BE(opts.qd ?? 1, 4);
-  b.writeUInt16BE(opts.an ?? 0, 6);
-  b.writeUInt16BE(opts.ns ?? 0, 8);
-  b.writeUInt16BE(opts.ar ?? 0, 10);
-  return b;
-}
+const header = rawHeader;
 
 test('inspectQuery table (miekg/dns defaultMsgAcceptFunc rules)', () => {
   const cases: [string, Uint8Array, string, string][] = [

@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Rcode } from '../../src/dns/types.ts';
+import { rawHeader } from '../../src/testing/wire.ts';
 import { ROOT, dig, startPodns } from './harness.ts';
 import type { Running } from './harness.ts';
 
@@ -21,16 +22,7 @@ cluster.local:{PORT} {
 `;
 
 /** A 12-octet header: ID 0x4242, the given flags and section counts. */
-function header(o: { flags?: number; qd?: number; an?: number; ns?: number; ar?: number } = {}): Buffer {
-  const h = Buffer.alloc(12);
-  h.writeUInt16BE(0x4242, 0);
-  h.writeUInt16BE(o.flags ?? 0x0100, 2);
-  h.writeUInt16BE(o.qd ?? 1, 4);
-  h.writeUInt16BE(o.an ?? 0, 6);
-  h.writeUInt16BE(o.ns ?? 0, 8);
-  h.writeUInt16BE(o.ar ?? 0, 10);
-  return h;
-}
+const header = (o: { flags?: number; qd?: number; an?: number; ns?: number; ar?: number } = {}): Buffer => rawHeader({ id: 0x4242, ...o });
 
 /** A name as wire labels (no compression). */
 function name(text: string): Buffer {

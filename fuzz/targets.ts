@@ -23,7 +23,7 @@ export type Target = (data: Uint8Array) => void | Promise<void>;
 export class Finding extends Error {}
 
 function decodeTarget(data: Uint8Array): void {
-  const verdict = inspectQuery(data);
+  inspectQuery(data);
   questionKey(data);
   if (data.length >= 12) {
     const e = errorReply(data, Rcode.FORMERR);
@@ -44,7 +44,6 @@ function decodeTarget(data: Uint8Array): void {
     // A message podns read, it must be able to write (within the 64 KiB message size).
     if (!/does not fit/.test(err.message)) throw new Finding(`decoded but cannot be encoded again: ${err.message}`);
   }
-  void verdict;
 }
 
 const COREFILE = `

@@ -7,6 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { ApiClient, ApiError } from '../cluster/api/client.ts';
 import { apiConfig, resolveAccess } from '../cluster/api/credentials.ts';
+import { apiRoot } from '../cluster/api/paths.ts';
 import { UsageError } from '../core/errors.ts';
 
 /** An input that cannot be read (a path, a file, the API): one line on stderr. */
@@ -63,10 +64,6 @@ export async function connect(options: { kubeconfig?: string | undefined; contex
   }
 }
 
-function root(apiVersion: string): string {
-  return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-}
-
 /** The API's message for an error, naming the server. */
 export function apiErrorText(client: ApiClient, err: unknown): string {
   if (err instanceof ApiError) return `${client.access.server}: ${err.code === 0 ? '' : `${err.code} `}${err.message}`;
@@ -75,7 +72,7 @@ export function apiErrorText(client: ApiClient, err: unknown): string {
 
 /** GETs one object; null when it does not exist (404). */
 export async function getObject(client: ApiClient, type: ResourceType, namespace: string, name: string): Promise<Record<string, unknown> | null> {
-  const path = `${root(type.apiVersion)}${namespace === '' ? '' : `/namespaces/${encodeURIComponent(namespace)}`}/${type.resource}/${encodeURIComponent(name)}`;
+  const path = `${apiRoot(type.apiVersion)}${namespace === '' ? '' : `/namespaces/${encodeURIComponent(namespace)}`}/${type.resource}/${encodeURIComponent(name)}`;
   try {
     return await client.get(path, {}, 30_000);
   } catch (err) {
@@ -89,7 +86,7 @@ export async function listAll(client: ApiClient, type: ResourceType): Promise<Ar
   const out: Array<Record<string, unknown>> = [];
   let cont = '';
   do {
-    const page = await client.get(`${root(type.apiVersion)}/${type.resource}`, { limit: '500', ...(cont === '' ? {} : { continue: cont }) }, 60_000);
+    const page = await client.get(`${apiRoot(type.apiVersion)}/${type.resource}`, { limit: '500', ...(cont === '' ? {} : { continue: cont }) }, 60_000);
     const items = page['items'];
     if (Array.isArray(items)) for (const i of items) if (typeof i === 'object' && i !== null) out.push(i as Record<string, unknown>);
     const meta = page['metadata'] as { continue?: unknown } | undefined;

@@ -11,6 +11,7 @@
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type { Finding } from './types.ts';
+import { apiRoot } from '../cluster/api/paths.ts';
 
 export type Path = readonly (string | number)[];
 
@@ -218,9 +219,8 @@ export function apiObject(raw: Readonly<Record<string, unknown>>, type: { kind: 
   const name = typeof meta['name'] === 'string' ? meta['name'] : '';
   const namespace = typeof meta['namespace'] === 'string' ? meta['namespace'] : '';
   const { kind, apiVersion } = type;
-  const root = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
   return {
-    file: `${root}${namespace === '' ? '' : `/namespaces/${namespace}`}/${type.resource}/${name}`,
+    file: `${apiRoot(apiVersion)}${namespace === '' ? '' : `/namespaces/${namespace}`}/${type.resource}/${name}`,
     document: 1, base: [], apiVersion, kind, name, namespace,
     raw: { ...raw, apiVersion, kind }, line: 0, lineOf: () => 0,
   };

@@ -210,7 +210,7 @@ export class ClusterStore implements ClusterState {
     const next = new Map<string, ClusterObject>();
     for (const o of objects) if (o.kind === kind) next.set(keyOf(o), o);
     let changed = false;
-    for (const old of [...this.#keysOf(kind)]) if (!next.has(old.key)) changed = this.remove(old.object) || changed;
+    changed = this.#removeAbsent(kind, next) || changed;
     for (const o of next.values()) changed = this.apply(o) || changed;
     return changed;
   }
@@ -220,23 +220,20 @@ export class ClusterStore implements ClusterState {
     const next = new Map<string, ClusterObject>();
     for (const o of objects) next.set(keyOf(o), o);
     let changed = false;
-    for (const kind of ['Namespace', 'Service', 'EndpointSlice', 'Pod'] as const) {
-      for (const old of [...this.#keysOf(kind)]) if (!next.has(old.key)) changed = this.remove(old.object) || changed;
-    }
+    for (const kind of ['Namespace', 'Service', 'EndpointSlice', 'Pod'] as const) changed = this.#removeAbsent(kind, next) || changed;
     for (const o of next.values()) changed = this.apply(o) || changed;
     return changed;
   }
 
-  /** The keys held of one kind, each with an object naming it (for remove). */
-  *#keysOf(kind: ClusterObject['kind']): Iterable<{ key: string; object: ClusterObject }> {
+  /** Removes every object of `kind` whose key `next` does not hold. */
+  #removeAbsent(kind: ClusterObject['kind'], next: ReadonlyMap<string, ClusterObject>): boolean {
+    let changed = false;
     if (kind === 'Pod') {
-      for (const key of this.#pods.keys()) {
-        const slash = key.indexOf('/');
-        yield { key: `Pod/${key}`, object: { kind: 'Pod', namespace: key.slice(0, slash), name: key.slice(slash + 1), ips: EMPTY, hostNetwork: false } };
-      }
-      return;
+      for (const key of [...this.#pods.keys()]) if (!next.has(`Pod/${key}`)) changed = this.#removePod(key) || changed;
+      return changed;
     }
-    for (const [key, o] of this.#objects) if (o.kind === kind) yield { key, object: o };
+    for (const [key, o] of [...this.#objects]) if (o.kind === kind && !next.has(key)) changed = this.remove(o) || changed;
+    return changed;
   }
 
   #podRef(namespace: string, hostNetwork: boolean): PodAtIP {

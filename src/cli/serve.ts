@@ -13,6 +13,7 @@ import type { LoadedConfig } from '../server/server.ts';
 import type { WorkerLink } from '../server/worker.ts';
 import { runPrimary, workerNumber } from '../server/workers.ts';
 import { VERSION } from './version.ts';
+import { joinHostPort } from '../transport/client.ts';
 
 const SERVE_FLAGS = {
   conf: { type: 'string' },
@@ -142,7 +143,7 @@ async function serveUntilStopped(values: ServeValues, log: Logger, hooks: ServeH
     started = true;
     // A worker reports to the primary, which logs these once for all.
     if (worker !== undefined) worker.listening(server.addresses());
-    else for (const a of server.addresses()) log.info(`listening on ${a.transport}://${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}`);
+    else for (const a of server.addresses()) log.info(`listening on ${a.transport}://${joinHostPort(a.address, a.port)}`);
     await hooks.afterListen?.();
   } catch (err) {
     process.off('SIGTERM', onTerm);

@@ -35,7 +35,7 @@ import { orderOf } from '../plugins/order.ts';
 import { plugins as registry } from '../plugins/registry.ts';
 import { listenHttp, splitHostPort } from '../transport/http.ts';
 import type { HttpListener } from '../transport/http.ts';
-import { SharedReply, listenTcp, listenUdp } from '../transport/listen.ts';
+import { SharedReply, listenTcp, listenUdp, serverLabel } from '../transport/listen.ts';
 import type { Listener, Reply } from '../transport/listen.ts';
 import { AnswerCache } from './answer-cache.ts';
 
@@ -101,7 +101,7 @@ class Route {
   constructor(host: string, port: number, bound: boolean) {
     this.host = host;
     this.port = port;
-    this.label = `dns://${bound ? (host.includes(':') ? `[${host}]` : host) : ''}:${port}`;
+    this.label = serverLabel(bound, host, port);
   }
 
   hit(block: Block, zone: string, by: string | null, maxSize: number): Hit {

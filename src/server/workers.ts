@@ -38,6 +38,7 @@ import { registerProcessMetrics } from '../core/process-metrics.ts';
 import { listenHttp } from '../transport/http.ts';
 import type { HttpListener } from '../transport/http.ts';
 import type { AnswerKind, FromWorker, ToWorker } from './worker.ts';
+import { joinHostPort } from '../transport/client.ts';
 
 /** Set in a worker's environment by the primary: the worker's number, 1…N. */
 export const WORKER_ENV = 'PODNS_WORKER';
@@ -158,7 +159,7 @@ class Primary {
   #started(): void {
     const first = this.#slots[0]!;
     const addresses = this.#listening.get(first) ?? [];
-    for (const a of addresses) this.#log.info(`listening on ${a.transport}://${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}`);
+    for (const a of addresses) this.#log.info(`listening on ${a.transport}://${joinHostPort(a.address, a.port)}`);
     this.#log.info(`${this.#o.banner} (${this.#slots.length} workers)`);
   }
 

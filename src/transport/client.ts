@@ -71,7 +71,7 @@ const DEFAULT_MAX_PIPELINE = 100;
 const UDP_BUSY = 16;
 
 /** Go's net.JoinHostPort: `10.0.0.1:53`, `[2001:db8::1]:53`. */
-export function joinHostPort(host: string, port: number): string {
+export function joinHostPort(host: string, port: number | string): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 

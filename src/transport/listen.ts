@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import type { Server as TcpServer, Socket } from 'node:net';
 import type { Logger } from '../core/log.ts';
 import type { Address, Transport } from '../core/request.ts';
+import { joinHostPort } from './client.ts';
 
 /**
  * A stored reply sent with the query's ID: the answer cache's hits. The listener sends the query's
@@ -41,6 +42,14 @@ export interface Listener {
   readonly address: string;
   readonly port: number;
   close(): Promise<void>;
+}
+
+/**
+ * The `server` label of a listener in metrics and logs, as CoreDNS builds it: `dns://` and
+ * JoinHostPort(the bound address, or "" when the block has no `bind`, port).
+ */
+export function serverLabel(bound: boolean, host: string, port: number): string {
+  return bound ? `dns://${joinHostPort(host, port)}` : `dns://:${port}`;
 }
 
 export interface ListenOptions {

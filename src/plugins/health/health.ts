@@ -8,6 +8,7 @@ import type { Logger } from '../../core/log.ts';
 import { goDuration } from '../../corefile/index.ts';
 import { request } from '../../transport/http.ts';
 import { healthDuration, healthFailures } from './metrics.ts';
+import { joinHostPort } from '../../transport/client.ts';
 
 /** CoreDNS's client timeout for the self-check. */
 export const CHECK_TIMEOUT_MS = 3000;
@@ -24,7 +25,7 @@ export interface CheckTarget {
 /** The loopback URL to reach a listener bound to `host` (wildcards become loopback). */
 export function loopbackUrl(host: string, port: number, path: string): string {
   const h = host === '' || host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return `http://${h.includes(':') ? `[${h}]` : h}:${port}${path}`;
+  return `http://${joinHostPort(h, port)}${path}`;
 }
 
 export class SelfCheck {

@@ -11,6 +11,7 @@ import { registry } from '../../core/metrics.ts';
 import { addressError } from '../../transport/http.ts';
 import { initProcessMetrics, pluginEnabled } from './metrics.ts';
 import { recordQuery } from './observer.ts';
+import { serverLabel } from '../../transport/listen.ts';
 
 export interface PrometheusOptions {
   /** Where /metrics is served, as written (`:9153`, `localhost:9153`, `[::1]:9153`). */
@@ -41,11 +42,7 @@ export function parsePrometheus(d: Directive): PrometheusOptions {
   return { address };
 }
 
-/** The `server` label of a listen address, as CoreDNS builds it: `dns://` + JoinHostPort(bind or "", port). */
-export function serverLabel(bound: boolean, host: string, port: number): string {
-  if (!bound) return `dns://:${port}`;
-  return `dns://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
+export { serverLabel };
 
 export function setupPrometheus(options: PrometheusOptions, ctx: SetupContext): null {
   initProcessMetrics();

@@ -14,6 +14,7 @@ import type { Directive } from '../../corefile/index.ts';
 import { zonesFromArgs } from '../../corefile/index.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { canonicalIP, ipBytes, ipText, maskBits, prefixContains } from '../../dns/ip.ts';
+import { joinHostPort } from '../../transport/client.ts';
 
 export interface TransferOptions {
   /** Lower-case absolute zones transfers are answered for. */
@@ -68,10 +69,6 @@ function hostPort(text: string): { host: string; port: string } | null {
   const ip = canonical(host);
   if (ip === null) return null;
   return { host: ip, port: port === '' ? '53' : port };
-}
-
-function joinHostPort(host: string, port: string): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 export function parseTransfer(d: Directive, blockZones: readonly string[]): TransferOptions {

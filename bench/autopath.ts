@@ -19,14 +19,13 @@
  * answer cache: each is a walk of the search path through the chain.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { dnsperf } from './dnsperf.ts';
 import { DEFAULT_CLUSTER, EXTERNAL_ZONE, externalZone, generateCluster, manifestFiles } from './generate.ts';
-import { Processes, cpuSeconds, freePort, memory, runSync, waitFor } from './procs.ts';
-import { ROOT, startKnot } from './servers.ts';
+import { cpuSeconds, freePort, memory, waitFor } from './procs.ts';
+import { ROOT, benchSetup, podnsReady, startKnot } from './servers.ts';
 import type { Files } from './servers.ts';
 import { zoneFile } from './zone.ts';
 
@@ -84,13 +83,7 @@ function explain(resolvConf: string, port: number, name: string): { queries: Arr
 }
 
 async function main(): Promise<number> {
-  runSync('taskset', ['-a', '-p', '-c', String(LOAD_CPU), String(process.pid)]);
-  log('building dist/ (npm run build)');
-  runSync('npm', ['run', '-s', 'build']);
-  const dir = mkdtempSync(join(tmpdir(), 'podns-autopath-'));
-  const procs = new Processes();
-  process.on('exit', () => procs.killAllSync());
-  process.on('SIGINT', () => { procs.killAllSync(); process.exit(130); });
+  const { dir, procs } = benchSetup('podns-autopath-', LOAD_CPU, log);
   try {
     const cluster = generateCluster(DEFAULT_CLUSTER);
     const files: Files = { dir, manifests: join(dir, 'manifests'), clusterZone: '', externalZone: join(dir, 'example.test.zone') };
@@ -116,9 +109,7 @@ status: {phase: Running, podIP: ${CLIENT_IP}, podIPs: [{ip: ${CLIENT_IP}}]}
       const conf = join(dir, `Corefile-${name}`);
       writeFileSync(conf, corefile(port, readyPort, upstreamPort, name === 'autopath'));
       const proc = procs.start(`podns-${name}`, process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--conf', conf, '--manifests', files.manifests], { cpu: SERVER_CPU, cwd: ROOT, log: join(dir, `podns-${name}.log`) });
-      await waitFor(`podns-${name}`, async () => {
-        try { const r = await fetch(`http://127.0.0.1:${readyPort}/ready`); await r.arrayBuffer(); return r.status === 200; } catch { return false; }
-      }, 60_000, proc);
+      await waitFor(`podns-${name}`, () => podnsReady(readyPort), 60_000, proc);
       const sample = explain(resolvConf, port, hosts[0]!);
       if (sample.addrs.length === 0) throw new Error(`${name}: ${hosts[0]} did not resolve: ${JSON.stringify(sample)}`);
       // The same sequence, with the name swapped, for every host (they all have the same number of labels).

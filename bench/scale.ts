@@ -15,16 +15,16 @@
  * headless), and one tenth of that, so that "QPS must not fall as the cluster grows" is read off
  * one run. `--pods verified` makes podns hold the pods too (CoreDNS watches pods only then).
  */
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeFileSync, rmSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startApiDouble } from '../src/testing/apiserver.ts';
 import type { ApiDouble } from '../src/testing/apiserver.ts';
 import { dnsperf } from './dnsperf.ts';
-import { Processes, cpuSeconds, freePort, memory, queryBytes, runSync, waitFor } from './procs.ts';
-import { ROOT } from './servers.ts';
+import { cpuSeconds, freePort, memory, queryBytes, waitFor } from './procs.ts';
+import type { Processes } from './procs.ts';
+import { ROOT, benchSetup, podnsReady } from './servers.ts';
 
 const USAGE = `node bench/scale.ts [flags]     (npm run bench:scale -- [flags])
   --services N      services of the large cluster (10000); the small one has a tenth
@@ -118,9 +118,7 @@ async function measure(procs: Processes, dir: string, services: number): Promise
   writeFileSync(conf, `.:${port} {\n    bind 127.0.0.1\n    ready 127.0.0.1:${readyPort}\n    prometheus 127.0.0.1:${metricsPort}\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n        endpoint ${api.url}\n        pods ${PODS}\n        fallthrough in-addr.arpa ip6.arpa\n        ttl 30\n    }\n}\n`);
   const started = performance.now();
   const proc = procs.start('podns', process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--conf', conf], { cpu: SERVER_CPU, cwd: ROOT, log: join(dir, `podns-${services}.log`) });
-  await waitFor('podns', async () => {
-    try { const r = await fetch(`http://127.0.0.1:${readyPort}/ready`); await r.arrayBuffer(); return r.status === 200; } catch { return false; }
-  }, 120_000, proc);
+  await waitFor('podns', () => podnsReady(readyPort), 120_000, proc);
   const startS = (performance.now() - started) / 1000;
   const rssReady = memory(proc.pid).rssMiB;
   log(`ready in ${startS.toFixed(2)} s, ${rssReady.toFixed(0)} MiB RSS (${split(proc.pid)}), ${await heap()}`);
@@ -168,13 +166,7 @@ async function measure(procs: Processes, dir: string, services: number): Promise
 }
 
 async function main(): Promise<void> {
-  runSync('taskset', ['-a', '-p', '-c', String(LOAD_CPU), String(process.pid)]);
-  log('building dist/ (npm run build)');
-  runSync('npm', ['run', '-s', 'build']);
-  const dir = mkdtempSync(join(tmpdir(), 'podns-scale-'));
-  const procs = new Processes();
-  process.on('exit', () => procs.killAllSync());
-  process.on('SIGINT', () => { procs.killAllSync(); process.exit(130); });
+  const { dir, procs } = benchSetup('podns-scale-', LOAD_CPU, log);
   try {
     const rows = [await measure(procs, dir, Math.round(SERVICES / 10)), await measure(procs, dir, SERVICES)];
     let out = `\npods ${PODS}, ${ENDPOINTS} endpoints per service, ${NAMESPACES} namespaces; podns pinned to cpu ${SERVER_CPU}\n\n`;

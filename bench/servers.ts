@@ -10,12 +10,13 @@
  * Plus the upstream: a second knotd serving only `example.test.`, which podns forwards to. It is
  * asked only while podns's cache is being filled, so it runs on the load generator's core.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLUSTER_DOMAIN, EXTERNAL_ZONE } from './generate.ts';
-import { probe, runSync, waitFor } from './procs.ts';
-import type { Proc, Processes } from './procs.ts';
+import { Processes, probe, runSync, waitFor } from './procs.ts';
+import type { Proc } from './procs.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -39,6 +40,33 @@ export interface Files {
 }
 
 const START_TIMEOUT_MS = 120_000;
+
+/** Whether podns's `ready` plugin on 127.0.0.1:`port` answers 200. */
+export async function podnsReady(port: number): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/ready`);
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The start of every bench script: this process (and what it starts unpinned) kept on the load
+ * core, podns built into dist/ (run as deployed), a temp dir, and every process started stopped
+ * by its PID on exit or Ctrl-C.
+ */
+export function benchSetup(prefix: string, loadCpu: number, log: (m: string) => void): { dir: string; procs: Processes } {
+  runSync('taskset', ['-a', '-p', '-c', String(loadCpu), String(process.pid)]);
+  log('building dist/ (npm run build)');
+  runSync('npm', ['run', '-s', 'build']);
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const procs = new Processes();
+  process.on('exit', () => procs.killAllSync());
+  process.on('SIGINT', () => { procs.killAllSync(); process.exit(130); });
+  return { dir, procs };
+}
 
 /** Ready when a SOA query for each zone is answered NOERROR (knot answers SERVFAIL until loaded). */
 async function zonesAnswer(port: number, zones: readonly string[]): Promise<boolean> {
@@ -72,15 +100,7 @@ export async function startPodns(procs: Processes, files: Files, o: { cpu: numbe
   const proc = procs.start('podns', process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--conf', conf, '--manifests', files.manifests], {
     cpu: o.cpu, cwd: ROOT, log: join(files.dir, 'podns.log'),
   });
-  const ready = async (): Promise<boolean> => {
-    try {
-      const res = await fetch(`http://127.0.0.1:${o.readyPort}/ready`);
-      await res.arrayBuffer();
-      return res.status === 200 && (await zonesAnswer(o.port, [CLUSTER_DOMAIN]));
-    } catch {
-      return false;
-    }
-  };
+  const ready = async (): Promise<boolean> => (await podnsReady(o.readyPort)) && (await zonesAnswer(o.port, [CLUSTER_DOMAIN]));
   await waitFor('podns', ready, START_TIMEOUT_MS, proc);
   return { name: 'podns', port: o.port, proc, startSeconds: (performance.now() - started) / 1000 };
 }

@@ -25,6 +25,21 @@ export interface Countdown { replay(): number }
  */
 export interface ClientKey { of(client: Address): string }
 
+const combined = new WeakMap<ClientKey, WeakMap<ClientKey, ClientKey>>();
+
+/**
+ * A reply that depends on the client in two ways (autopath's namespace and acl's rules): one key
+ * whose value joins both. The same pair always gives the same object, so the answer cache keeps
+ * one set of per-client entries for it.
+ */
+export function bothKeys(first: ClientKey, second: ClientKey): ClientKey {
+  let inner = combined.get(first);
+  if (inner === undefined) combined.set(first, inner = new WeakMap());
+  let key = inner.get(second);
+  if (key === undefined) inner.set(second, key = { of: (client) => `${first.of(client)}\0${second.of(client)}` });
+  return key;
+}
+
 export interface ResponseWriter {
   /** Writes the reply; only the first write of a request counts. */
   write(msg: Message, by: string): void;
@@ -80,6 +95,11 @@ export class Recorder implements ResponseWriter {
 
   varies(key: ClientKey, value: string): void {
     if (this.written === null || this.noCache) return;
+    if (this.vary !== null && this.vary !== key) {
+      this.vary = bothKeys(this.vary, key);
+      this.varyValue = `${this.varyValue}\0${value}`;
+      return;
+    }
     this.vary = key;
     this.varyValue = value;
   }

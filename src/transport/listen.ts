@@ -3,6 +3,18 @@
  * carries 2-byte length-prefixed messages (RFC 1035 §4.2.2), several per connection, answered as
  * they complete (pipelining and out-of-order replies, RFC 7766 §6.2.1). The query handler may
  * answer synchronously (cache hits) or with a promise.
+ *
+ * Sockets are bound with SO_REUSEPORT on Linux, as CoreDNS binds its own: a second process (the
+ * next version in a rolling restart, a DaemonSet's surge pod on the host network, `--workers`)
+ * can bind the same address and port while this one still serves. Closing hands the port over
+ * without losing a query: UDP stops receiving new datagrams, answers the ones already queued and
+ * in progress, then closes (closeUdp); TCP stops accepting, finishes the queries in progress on
+ * each connection, then ends it.
+ *
+ * Bounds (RFC 7766 §6.2.3, CoreDNS's timeouts): a connection must deliver its first query within
+ * TCP_FIRST_READ_MS and each further one within TCP_IDLE_MS of the last, whole (a trickled query
+ * does not keep it open); at most TCP_MAX_INFLIGHT queries in progress and TCP_MAX_UNSENT bytes
+ * of replies unread by the client before reading pauses; at most TCP_MAX_CONNECTIONS connections.
  */
 import { createSocket } from 'node:dgram';
 import type { Socket as UdpSocket } from 'node:dgram';
@@ -55,10 +67,12 @@ export function serverLabel(bound: boolean, host: string, port: number): string 
 export interface ListenOptions {
   /**
    * SO_REUSEPORT: every process that binds the address and port this way gets its own socket, and
-   * the kernel spreads clients over them (`podns serve --workers N`; Linux).
+   * the kernel spreads clients over them. Default: on, on Linux (where Node supports it).
    */
   readonly reusePort?: boolean;
 }
+
+const REUSE_PORT_DEFAULT = process.platform === 'linux';
 
 /**
  * The UDP receive buffer asked for (SO_RCVBUF; Linux caps it at net.core.rmem_max). The default
@@ -67,10 +81,23 @@ export interface ListenOptions {
  */
 export const UDP_RECV_BUFFER = 4 * 1024 * 1024;
 
-/** Idle time after which a TCP connection with no query in progress is closed (CoreDNS: 10 s). */
+/** Time a new TCP connection has to deliver its first whole query (CoreDNS's read timeout: 3 s). */
+export const TCP_FIRST_READ_MS = 3_000;
+/**
+ * Time after a query within which the next must have arrived whole, while none is in progress
+ * (CoreDNS's idle timeout: 10 s); also how long replies may wait unread by the client.
+ */
 export const TCP_IDLE_MS = 10_000;
 /** Queries one TCP connection may have in progress at once before reading pauses. */
 export const TCP_MAX_INFLIGHT = 64;
+/** Reply bytes written to a connection but not yet taken by the client before reading pauses. */
+export const TCP_MAX_UNSENT = 64 * 1024;
+/** Open TCP connections per listener; further ones are closed as they come (Node's maxConnections). */
+export const TCP_MAX_CONNECTIONS = 1_000;
+/** Quiet time that tells a closing UDP socket it has read every datagram queued for it. */
+export const UDP_DRAIN_QUIET_MS = 20;
+/** Longest a closing listener waits for queued and in-progress queries before closing anyway. */
+export const CLOSE_DRAIN_MAX_MS = 2_000;
 
 function family(address: string): 4 | 6 {
   return address.includes(':') ? 6 : 4;
@@ -82,25 +109,20 @@ function literalLookup(address: string, family: unknown, callback: (err: Error |
 }
 
 export function listenUdp(host: string, port: number, onQuery: QueryHandler, log: Logger, options: ListenOptions = {}): Promise<Listener> {
-  const reuse = options.reusePort === true ? { reusePort: true } : {};
+  const reuse = options.reusePort ?? REUSE_PORT_DEFAULT ? { reusePort: true } : {};
   // Replies go to the address a query came from, already an IP (and `bind` takes IPs only): the
   // lookup dgram does before every send (dns.lookup, then a tick) is skipped by answering it at
   // once (a bare echo loop: +5% replies per CPU-second).
   const sock: UdpSocket = createSocket({ type: family(host) === 6 ? 'udp6' : 'udp4', reuseAddr: false, lookup: literalLookup, ...reuse });
-  let closed = false;
+  const drain = new UdpDrain(sock, log);
   const send = (bytes: Reply, query: Buffer, rport: number, raddr: string): void => {
     if (bytes === null) return;
     // UDP carries one message: of a multi-message reply only the first is sent.
     const one = bytes instanceof Uint8Array ? bytes : bytes instanceof SharedReply ? [query.subarray(0, 2), bytes.tail] : bytes[0];
-    if (one === undefined || closed) return;
-    // A reply finishing after close() (a slow upstream during a reload or shutdown) is dropped.
-    try {
-      sock.send(one, rport, raddr);
-    } catch (err) {
-      log.error(`udp: ${(err as Error).message}`);
-    }
+    if (one !== undefined) drain.send(one, rport, raddr);
   };
   sock.on('message', (msg, rinfo) => {
+    drain.received();
     const client: Address = { address: rinfo.address, port: rinfo.port, family: rinfo.family === 'IPv6' ? 6 : 4 };
     let r: ReturnType<QueryHandler>;
     try {
@@ -110,7 +132,10 @@ export function listenUdp(host: string, port: number, onQuery: QueryHandler, log
       return;
     }
     if (!(r instanceof Promise)) send(r, msg, rinfo.port, rinfo.address);
-    else r.then((b) => send(b, msg, rinfo.port, rinfo.address), (err: Error) => log.error(`udp: ${err.message}`));
+    else {
+      drain.inflight++;
+      r.then((b) => { drain.inflight--; send(b, msg, rinfo.port, rinfo.address); }, (err: Error) => { drain.inflight--; log.error(`udp: ${err.message}`); });
+    }
   });
   sock.on('error', (err) => log.error(`udp ${host}:${port}: ${err.message}`));
   return new Promise((resolve, reject) => {
@@ -123,87 +148,248 @@ export function listenUdp(host: string, port: number, onQuery: QueryHandler, log
         log.warn(`udp ${host}:${port}: cannot set the receive buffer: ${(err as Error).message}`);
       }
       const a = sock.address();
-      resolve({
-        transport: 'udp', address: a.address, port: a.port,
-        close: () => new Promise<void>((res) => { closed = true; sock.close(() => res()); }),
-      });
+      resolve({ transport: 'udp', address: a.address, port: a.port, close: () => drain.close() });
     });
   });
 }
 
+type Datagram = Uint8Array | readonly Uint8Array[];
+
+/**
+ * A UDP socket's sending and its closing without loss. Closing a socket drops the datagrams
+ * still queued in it; with SO_REUSEPORT more keep coming until the moment it closes. So close():
+ *   1. connects the socket to itself (its own address and port): Linux then delivers to it only
+ *      datagrams from that peer, i.e. none, and the kernel sends every new query to the other
+ *      sockets on the port (if there are none, new queries are refused, as after a close);
+ *   2. reads and answers what is still queued and waits for queries in progress — a connected
+ *      socket cannot send elsewhere (libuv refuses), so those replies are held;
+ *   3. once quiet, disconnects, sends the held replies and connects again, all synchronously;
+ *      datagrams that slipped in during those microseconds are read in the next round;
+ *   4. closes when a quiet round held no reply (or after CLOSE_DRAIN_MAX_MS).
+ */
+class UdpDrain {
+  readonly #sock: UdpSocket;
+  readonly #log: Logger;
+  /** Replies in progress (the handler returned a promise). */
+  inflight = 0;
+  #lastReceived = 0;
+  /** Replies held while the socket is connected to itself; null while not closing. */
+  #held: Array<[Datagram, number, string]> | null = null;
+  #closed = false;
+  #closing: Promise<void> | null = null;
+
+  constructor(sock: UdpSocket, log: Logger) {
+    this.#sock = sock;
+    this.#log = log;
+  }
+
+  received(): void {
+    if (this.#held !== null) this.#lastReceived = performance.now();
+  }
+
+  send(bytes: Datagram, port: number, address: string): void {
+    if (this.#closed) return; // after CLOSE_DRAIN_MAX_MS: dropped
+    if (this.#held !== null) { this.#held.push([bytes, port, address]); return; }
+    try {
+      this.#sock.send(bytes, port, address);
+    } catch (err) {
+      this.#log.error(`udp: ${(err as Error).message}`);
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#drain().then(() => new Promise<void>((res) => {
+      this.#closed = true;
+      this.#sock.close(() => res());
+    }));
+    return this.#closing;
+  }
+
+  async #drain(): Promise<void> {
+    const self = this.#sock.address();
+    // A wildcard-bound socket connected to the wildcard would be connected to the loopback.
+    const peer = self.address === '0.0.0.0' ? '127.0.0.1' : self.address === '::' ? '::1' : self.address;
+    const steer = (): boolean => {
+      try {
+        this.#sock.connect(self.port, peer); // synchronous: literalLookup answers at once
+        return true;
+      } catch (err) {
+        this.#log.warn(`udp ${self.address}:${self.port}: closing without draining: ${(err as Error).message}`);
+        return false;
+      }
+    };
+    this.#held = [];
+    this.#lastReceived = performance.now();
+    if (!steer()) return;
+    const deadline = performance.now() + CLOSE_DRAIN_MAX_MS;
+    for (;;) {
+      await this.#quiet(deadline);
+      const held = this.#held;
+      if (held.length === 0 || performance.now() >= deadline) break;
+      this.#held = [];
+      this.#sock.disconnect();
+      for (const [bytes, port, address] of held) {
+        try {
+          this.#sock.send(bytes, port, address);
+        } catch (err) {
+          this.#log.error(`udp: ${(err as Error).message}`);
+        }
+      }
+      if (!steer()) return;
+    }
+    if (this.#held.length > 0 || this.inflight > 0) this.#log.warn(`udp ${self.address}:${self.port}: closed with ${this.#held.length + this.inflight} replies unsent after ${CLOSE_DRAIN_MAX_MS} ms`);
+  }
+
+  /**
+   * Resolves once nothing arrived for UDP_DRAIN_QUIET_MS and nothing is in progress. The check
+   * runs in setImmediate, after an event-loop poll: a datagram still queued when the timer fired
+   * (the loop was busy) is read by that poll and counts as arrived.
+   */
+  #quiet(deadline: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const now = performance.now();
+        if (now >= deadline || (this.inflight === 0 && now - this.#lastReceived >= UDP_DRAIN_QUIET_MS)) resolve();
+        else setTimeout(() => setImmediate(check), UDP_DRAIN_QUIET_MS);
+      };
+      setTimeout(() => setImmediate(check), UDP_DRAIN_QUIET_MS);
+    });
+  }
+}
+
 export function listenTcp(host: string, port: number, onQuery: QueryHandler, log: Logger, options: ListenOptions = {}): Promise<Listener> {
-  const conns = new Set<Socket>();
-  const server: TcpServer = createServer({ noDelay: true }, (conn) => {
+  const conns = new Set<TcpConnection>();
+  const server: TcpServer = createServer({ noDelay: true }, (sock) => {
+    const conn = new TcpConnection(sock, onQuery, log);
     conns.add(conn);
-    conn.on('close', () => conns.delete(conn));
-    serveConnection(conn, onQuery, log);
+    sock.on('close', () => conns.delete(conn));
   });
+  server.maxConnections = TCP_MAX_CONNECTIONS;
   server.on('error', (err) => log.error(`tcp ${host}:${port}: ${err.message}`));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port, ...(options.reusePort === true ? { reusePort: true } : {}) }, () => {
+    server.listen({ host, port, ...(options.reusePort ?? REUSE_PORT_DEFAULT ? { reusePort: true } : {}) }, () => {
       server.off('error', reject);
       const a = server.address();
       const bound = typeof a === 'object' && a !== null ? a : { address: host, port };
       resolve({
         transport: 'tcp', address: bound.address, port: bound.port,
         close: () => new Promise<void>((res) => {
-          for (const c of conns) c.destroy();
           server.close(() => res());
+          for (const c of conns) c.finish();
         }),
       });
     });
   });
 }
 
-/** Reads length-prefixed queries off one connection and writes each reply as it is ready. */
-function serveConnection(conn: Socket, onQuery: QueryHandler, log: Logger): void {
-  const client: Address = { address: conn.remoteAddress ?? '', port: conn.remotePort ?? 0, family: conn.remoteFamily === 'IPv6' ? 6 : 4 };
-  let pending: Buffer = Buffer.alloc(0);
-  let inflight = 0;
-  conn.setTimeout(TCP_IDLE_MS, () => { if (inflight === 0) conn.destroy(); });
-  conn.on('error', () => conn.destroy());
-  const writeOne = (bytes: Uint8Array): void => {
+/**
+ * One TCP connection: reads length-prefixed queries and writes each reply as it is ready, within
+ * the bounds in this file's header.
+ */
+class TcpConnection {
+  readonly #sock: Socket;
+  readonly #onQuery: QueryHandler;
+  readonly #log: Logger;
+  readonly #client: Address;
+  #pending: Buffer = Buffer.alloc(0);
+  #inflight = 0;
+  /** Set by finish(): end the connection once nothing is in progress. */
+  #finishing = false;
+  /** Deadline for the next whole query (or for unread replies to be taken). */
+  #timer: NodeJS.Timeout;
+  /** Whether a whole query came: the deadline is then TCP_IDLE_MS, not TCP_FIRST_READ_MS. */
+  #idleTimer = false;
+
+  constructor(sock: Socket, onQuery: QueryHandler, log: Logger) {
+    this.#sock = sock;
+    this.#onQuery = onQuery;
+    this.#log = log;
+    this.#client = { address: sock.remoteAddress ?? '', port: sock.remotePort ?? 0, family: sock.remoteFamily === 'IPv6' ? 6 : 4 };
+    this.#timer = setTimeout(() => this.#expired(), TCP_FIRST_READ_MS);
+    sock.on('error', () => sock.destroy());
+    sock.on('close', () => clearTimeout(this.#timer));
+    sock.on('data', (chunk: Buffer) => this.#read(chunk));
+    sock.on('drain', () => this.#resumeIfRoom());
+  }
+
+  /** Ends the connection once the queries in progress are answered (the listener is closing). */
+  finish(): void {
+    this.#finishing = true;
+    this.#endIfIdle();
+    setTimeout(() => this.#sock.destroy(), CLOSE_DRAIN_MAX_MS).unref();
+  }
+
+  #expired(): void {
+    // Queries in progress: their replies restart the clock. Otherwise the client either sent no
+    // whole query in time or has not read its replies: close.
+    if (this.#inflight > 0 && this.#sock.writableLength === 0) this.#timer.refresh();
+    else this.#sock.destroy();
+  }
+
+  #endIfIdle(): void {
+    if (this.#finishing && this.#inflight === 0 && !this.#sock.destroyed) this.#sock.end();
+  }
+
+  #resumeIfRoom(): void {
+    if (this.#sock.isPaused() && this.#inflight < TCP_MAX_INFLIGHT && this.#sock.writableLength <= TCP_MAX_UNSENT) this.#sock.resume();
+  }
+
+  #writeOne(bytes: Uint8Array): void {
     const frame = Buffer.allocUnsafe(bytes.length + 2);
     frame.writeUInt16BE(bytes.length, 0);
     frame.set(bytes, 2);
-    conn.write(frame);
-  };
-  const write = (bytes: Reply, query: Uint8Array): void => {
-    if (bytes === null || conn.destroyed) return;
-    if (bytes instanceof Uint8Array) writeOne(bytes);
-    else if (bytes instanceof SharedReply) writeOne(bytes.to(query));
-    else for (const b of bytes) writeOne(b);
-  };
-  const done = (bytes: Reply, query: Uint8Array): void => {
-    inflight--;
-    write(bytes, query);
-    if (inflight < TCP_MAX_INFLIGHT && conn.isPaused()) conn.resume();
-  };
-  conn.on('data', (chunk: Buffer) => {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    this.#sock.write(frame);
+  }
+
+  #write(bytes: Reply, query: Uint8Array): void {
+    if (bytes === null || this.#sock.destroyed) return;
+    if (bytes instanceof Uint8Array) this.#writeOne(bytes);
+    else if (bytes instanceof SharedReply) this.#writeOne(bytes.to(query));
+    else for (const b of bytes) this.#writeOne(b);
+    if (this.#sock.writableLength > TCP_MAX_UNSENT) this.#sock.pause();
+  }
+
+  #done(bytes: Reply, query: Uint8Array): void {
+    this.#inflight--;
+    this.#write(bytes, query);
+    this.#timer.refresh();
+    this.#resumeIfRoom();
+    this.#endIfIdle();
+  }
+
+  #read(chunk: Buffer): void {
+    let pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
     while (pending.length >= 2) {
       const len = pending.readUInt16BE(0);
       if (pending.length < len + 2) break;
       const query = pending.subarray(2, len + 2);
       pending = pending.subarray(len + 2);
+      // A whole query: the next has TCP_IDLE_MS from now.
+      if (this.#idleTimer) this.#timer.refresh();
+      else {
+        clearTimeout(this.#timer);
+        this.#timer = setTimeout(() => this.#expired(), TCP_IDLE_MS);
+        this.#idleTimer = true;
+      }
       let r: ReturnType<QueryHandler>;
       try {
-        r = onQuery(query, client, 'tcp');
+        r = this.#onQuery(query, this.#client, 'tcp');
       } catch (err) {
-        log.error(`tcp: ${(err as Error).message}`);
-        conn.destroy();
+        this.#log.error(`tcp: ${(err as Error).message}`);
+        this.#sock.destroy();
         return;
       }
       if (r === null) {
         // A query we must not answer (e.g. a response) on a stream: RFC 7766 lets us close.
-        conn.destroy();
+        this.#sock.destroy();
         return;
       }
-      if (!(r instanceof Promise)) { write(r, query); continue; }
-      inflight++;
-      if (inflight >= TCP_MAX_INFLIGHT) conn.pause();
-      r.then((b) => done(b, query), (err: Error) => { inflight--; log.error(`tcp: ${err.message}`); conn.destroy(); });
+      if (!(r instanceof Promise)) { this.#write(r, query); continue; }
+      this.#inflight++;
+      if (this.#inflight >= TCP_MAX_INFLIGHT) this.#sock.pause();
+      r.then((b) => this.#done(b, query), (err: Error) => { this.#inflight--; this.#log.error(`tcp: ${err.message}`); this.#sock.destroy(); });
     }
-  });
+    this.#pending = pending;
+  }
 }

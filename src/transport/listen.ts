@@ -81,7 +81,7 @@ const REUSE_PORT_DEFAULT = process.platform === 'linux';
  */
 export const UDP_RECV_BUFFER = 4 * 1024 * 1024;
 
-/** Time a new TCP connection has to deliver its first whole query (CoreDNS's read timeout: 3 s). */
+/** Time a new TCP connection has to deliver its first whole query. */
 export const TCP_FIRST_READ_MS = 3_000;
 /**
  * Time after a query within which the next must have arrived whole, while none is in progress

@@ -126,7 +126,7 @@ async function exchangeInProcess(server: DnsServer, client: string | null, q: Qu
   const got = await Promise.race([ask, timeout]);
   if (got === null) return { outcome: { kind: 'timeout' }, reply: null };
   const bytes = got.reply instanceof Uint8Array ? got.reply : got.reply?.[0];
-  // The server stays silent only for what is not a query; a resolver would time out.
+  // The server stays silent for what is not a query and for a query acl drops; a resolver would time out.
   if (bytes === undefined) return { outcome: { kind: 'timeout' }, reply: null };
   const reply = decodeMessage(bytes);
   return { outcome: classifyReply(reply, q.type), reply, by: got.by };

@@ -32,3 +32,16 @@ test('the same key twice is one key; before a write nothing is recorded', () => 
   assert.equal(w.vary, byOctet);
   assert.equal(w.varyValue, '1');
 });
+
+test('drop: takes the place of the write, later writes are ignored, never cacheable', () => {
+  const w = new Recorder();
+  w.drop('acl');
+  w.write({} as Message, 'next');
+  w.cacheable({ revision: 0 });
+  w.varies(byOctet, '1');
+  assert.deepEqual([w.dropped, w.written, w.writtenBy, w.cacheSource, w.vary], [true, null, 'acl', null, null]);
+  const written = new Recorder();
+  written.write({} as Message, 'next');
+  written.drop('acl');
+  assert.deepEqual([written.dropped, written.writtenBy], [false, 'next'], 'a reply already written stays');
+});

@@ -59,6 +59,11 @@ export interface ResponseWriter {
   varies(key: ClientKey, value: string): void;
   /** Appends a further message to a multi-message reply (zone transfers over TCP), after write(). */
   writeMore(msg: Message): void;
+  /**
+   * Answers with no reply at all (acl's drop): the client times out. Takes the place of the write
+   * (a later write is ignored) and is never replayed from the answer cache.
+   */
+  drop(by: string): void;
   readonly written: Message | null;
   readonly writtenBy: string | null;
 }
@@ -75,9 +80,11 @@ export class Recorder implements ResponseWriter {
   noCache = false;
   /** Messages after the first of a multi-message reply. */
   more: Message[] | null = null;
+  /** drop() was called: nothing is sent (writtenBy says who decided). */
+  dropped = false;
 
   write(msg: Message, by: string): void {
-    if (this.written !== null) return;
+    if (this.written !== null || this.dropped) return;
     this.written = msg;
     this.writtenBy = by;
   }
@@ -114,6 +121,13 @@ export class Recorder implements ResponseWriter {
   writeMore(msg: Message): void {
     if (this.written === null) return;
     (this.more ??= []).push(msg);
+    this.uncacheable();
+  }
+
+  drop(by: string): void {
+    if (this.written !== null || this.dropped) return;
+    this.dropped = true;
+    this.writtenBy = by;
     this.uncacheable();
   }
 }

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isIP } from 'node:net';
 import {
-  canonicalIP, ipBytes, ipFamily, ipFromReverse, ipText, ipv4Bytes, ipv4Text, ipv6Bytes, ipv6Text, maskBits,
-  prefixContains, reverseName,
+  canonicalIP, clientBytes, ipBytes, ipFamily, ipFromReverse, ipText, ipv4Bytes, ipv4Text, ipv6Bytes, ipv6Text, maskBits,
+  parseCIDR, prefixContains, reverseName,
 } from './ip.ts';
 
 test('canonicalIP table', () => {
@@ -113,4 +113,22 @@ test('ipBytes, ipText, maskBits and prefixContains: the pieces of a CIDR', () =>
   assert.equal(prefixContains(net, 12, ipBytes('10.111.255.255')!), true);
   assert.equal(prefixContains(net, 12, ipBytes('10.112.0.0')!), false);
   assert.equal(prefixContains(net, 12, ipBytes('::ffff:10.96.0.1')!), false, 'families are not mixed');
+});
+
+test('parseCIDR: masked, canonical, Go net.ParseCIDR forms; malformed is null', () => {
+  assert.equal(parseCIDR('10.96.0.10/12')?.text, '10.96.0.0/12');
+  assert.equal(parseCIDR('FD00:10:96::1/108')?.text, 'fd00:10:96::/108');
+  assert.equal(parseCIDR('::ffff:10.0.0.1/104')?.bytes.length, 16, 'an IPv4-mapped network is an IPv6 one');
+  for (const bad of ['10.96.0.0', '10.96.0.0/33', '::/129', 'x/8', '10.96.0.0/', '/8', '010.0.0.0/8', 'fe80::1%eth0/64']) assert.equal(parseCIDR(bad), null, bad);
+});
+
+test('clientBytes: IPv4, IPv4-mapped IPv6 as IPv4 (Go To4), IPv6, zones dropped', () => {
+  assert.deepEqual([...clientBytes('10.0.0.1')!], [10, 0, 0, 1]);
+  assert.deepEqual([...clientBytes('::ffff:10.0.0.1')!], [10, 0, 0, 1]);
+  assert.deepEqual([...clientBytes('::FFFF:a00:1')!], [10, 0, 0, 1]);
+  assert.equal(clientBytes('::1')!.length, 16);
+  assert.equal(clientBytes('64:ff9b::10.0.0.1')!.length, 16, 'NAT64 is not IPv4-mapped');
+  assert.equal(clientBytes('::10.0.0.1')!.length, 16, 'IPv4-compatible is not IPv4-mapped');
+  assert.equal(ipText(clientBytes('fe80::1%eth0')!), 'fe80::1');
+  assert.equal(clientBytes('nope'), null);
 });

@@ -205,6 +205,41 @@ export function prefixContains(net: Uint8Array, bits: number, bytes: Uint8Array)
   return true;
 }
 
+/** A network: its address with the host bits cleared, and its prefix length. */
+export interface CIDR {
+  readonly bytes: Uint8Array;
+  readonly prefix: number;
+  /** Canonical text, network address and prefix (`10.96.0.0/12`). */
+  readonly text: string;
+}
+
+/**
+ * `a.b.c.d/n` or `v6/n` (as Go's net.ParseCIDR reads them), the address masked to the prefix;
+ * null when malformed. An IPv4-mapped address (`::ffff:10.0.0.0/104`) is an IPv6 network.
+ */
+export function parseCIDR(text: string): CIDR | null {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(text.trim());
+  if (m === null) return null;
+  const bytes = ipBytes(m[1]!);
+  const prefix = Number(m[2]);
+  if (bytes === null || prefix > bytes.length * 8) return null;
+  const net = maskBits(bytes, prefix);
+  return { bytes: net, prefix, text: `${ipText(net)}/${prefix}` };
+}
+
+/**
+ * A client's address as Go's net.IP.To4 sees it: 4 bytes for IPv4 and for IPv4-mapped IPv6
+ * (`::ffff:10.0.0.1`, how a dual-stack socket reports an IPv4 client), 16 for any other IPv6;
+ * a zone (`fe80::1%eth0`) is dropped. Null when the text is not an address.
+ */
+export function clientBytes(address: string): Uint8Array | null {
+  const pct = address.indexOf('%');
+  const bytes = ipBytes(pct < 0 ? address : address.slice(0, pct));
+  if (bytes === null || bytes.length === 4) return bytes;
+  for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return bytes;
+  return bytes[10] === 0xff && bytes[11] === 0xff ? bytes.subarray(12) : bytes;
+}
+
 /** 4 for a valid IPv4 text, 6 for a valid IPv6 text, 0 otherwise. */
 export function ipFamily(text: string): 4 | 6 | 0 {
   if (writeIPv4(text, v4tmp, 0)) return 4;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import dnsPacket from 'dns-packet';
-import { decodeMessage, encodeMessage, WireError } from './message.ts';
+import { decodeMessage, encodeMessage, extendedError, readExtendedError, WireError } from './message.ts';
 import { canonicalIP } from './ip.ts';
 import type { Edns, Message, ResourceRecord } from './types.ts';
 
@@ -148,6 +148,18 @@ test('oracle: EDNS OPT record both ways (size, version, DO, extended rcode, opti
   assert.deepEqual(m.edns, { udpSize: 300, extendedRcode: 2, version: 1, do: true, options: [{ code: 65002, data: new Uint8Array([9, 9]) }] });
   assert.equal(m.rcode, 32, 'full rcode = header | extended << 4');
   assert.deepEqual(m.additionals, [], 'OPT is not in the additional section');
+});
+
+test('Extended DNS Error (RFC 8914): INFO-CODE then UTF-8 EXTRA-TEXT, in the OPT record both ways', () => {
+  assert.deepEqual(extendedError(15), { code: 15, data: new Uint8Array([0, 15]) });
+  assert.deepEqual([...extendedError(0x1234, 'né').data], [0x12, 0x34, 0x6e, 0xc3, 0xa9]);
+  const wire = encodeMessage(msg({ rcode: 5, edns: { ...edns, options: [{ code: 10, data: new Uint8Array(8) }, extendedError(17, 'acl')] } }));
+  const opt = dnsPacket.decode(Buffer.from(wire)).additionals?.at(-1) as unknown as { options: { code: number; data: Buffer }[] };
+  assert.deepEqual(opt.options.map((o) => [o.code, o.data.toString('latin1')]), [[10, '\0'.repeat(8)], [15, '\0\x11acl']]);
+  assert.deepEqual(readExtendedError(decodeMessage(wire).edns), { infoCode: 17, extraText: 'acl' });
+  assert.equal(readExtendedError(null), null);
+  assert.equal(readExtendedError(edns), null);
+  assert.equal(readExtendedError({ ...edns, options: [{ code: 15, data: new Uint8Array([1]) }] }), null, 'too short to hold an INFO-CODE');
 });
 
 test('triple round trip: encode → decode → re-encode is byte-identical and decode restores the message', () => {

@@ -16,6 +16,7 @@ import { Buffer } from 'node:buffer';
 import type {
   Edns, EdnsOption, Message, MxData, Question, ResourceRecord, SoaData, SrvData,
 } from './types.ts';
+import { EdnsOptionCode } from './types.ts';
 import { ipv4Text, ipv6Text, writeIPv4, writeIPv6 } from './ip.ts';
 import { isFqdn, MAX_NAME_LENGTH, nameWireLength } from './name.ts';
 
@@ -632,6 +633,23 @@ function writeSection(rrs: readonly ResourceRecord[], budget: number, truncating
     }
   }
   return rrs.length;
+}
+
+/** An Extended DNS Error option (RFC 8914 §2): the INFO-CODE, then the EXTRA-TEXT in UTF-8. */
+export function extendedError(infoCode: number, extraText = ''): EdnsOption {
+  const text = Buffer.from(extraText, 'utf8');
+  const data = new Uint8Array(2 + text.length);
+  data[0] = infoCode >> 8;
+  data[1] = infoCode & 0xff;
+  data.set(text, 2);
+  return { code: EdnsOptionCode.EDE, data };
+}
+
+/** The first Extended DNS Error of an OPT record (RFC 8914 §2), or null when it has none. */
+export function readExtendedError(edns: Edns | null): { readonly infoCode: number; readonly extraText: string } | null {
+  const o = edns?.options.find((x) => x.code === EdnsOptionCode.EDE && x.data.length >= 2);
+  if (o === undefined) return null;
+  return { infoCode: (o.data[0]! << 8) | o.data[1]!, extraText: Buffer.from(o.data.subarray(2)).toString('utf8') };
 }
 
 function ednsLength(edns: Edns): number {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  fqdn, inZones, isFqdn, isSubdomain, isValidName, joinName, labelCount, labels, lowerName, nameEquals,
+  fqdn, inZones, isFqdn, matchZone, isSubdomain, isValidName, joinName, labelCount, labels, lowerName, nameEquals,
   nameWireLength, parentName, relativeLabels, validateName,
 } from './name.ts';
 
@@ -111,4 +111,14 @@ test('inZones: in any of the zones, label-aware; the root holds every name; none
   assert.equal(inZones('xcluster.local.', ['cluster.local.']), false);
   assert.equal(inZones('example.com.', ['.']), true);
   assert.equal(inZones('example.com.', []), false);
+});
+
+test('matchZone: the longest zone the name is in, label-aware; null for none', () => {
+  const zones = ['.', 'cluster.local.', 'svc.cluster.local.', 'example.org.'];
+  assert.equal(matchZone('web.shop.svc.cluster.local.', zones), 'svc.cluster.local.');
+  assert.equal(matchZone('Cluster.Local.', zones), 'cluster.local.');
+  assert.equal(matchZone('xexample.org.', zones), '.');
+  assert.equal(matchZone('xexample.org.', ['example.org.']), null);
+  assert.equal(matchZone('a\\.example.org.', ['example.org.', 'org.']), 'org.', 'an escaped dot is not a label boundary');
+  assert.equal(matchZone('example.org.', []), null);
 });

@@ -109,6 +109,13 @@ export function inZones(name: string, zones: readonly string[]): boolean {
   return false;
 }
 
+/** The longest of `zones` that `name` is in (CoreDNS plugin.Zones.Matches), or null. */
+export function matchZone(name: string, zones: readonly string[]): string | null {
+  let best: string | null = null;
+  for (const z of zones) if ((best === null || z.length > best.length) && isSubdomain(name, z)) best = z;
+  return best;
+}
+
 /**
  * The labels of a name, leftmost first, escapes kept as written ("a\.b.c." → ["a\.b", "c"]).
  * The root has no labels.

@@ -4,6 +4,7 @@
  * Where a plugin sits in the chain is decided by order.ts, not here.
  */
 import type { PluginDefinition } from '../core/handler.ts';
+import { aclPlugin } from './acl/index.ts';
 import { anyPlugin } from './any/index.ts';
 import { autopathPlugin } from './autopath/index.ts';
 import { bindPlugin } from './bind/index.ts';
@@ -24,6 +25,7 @@ import { rewritePlugin } from './rewrite/index.ts';
 import { transferPlugin } from './transfer/index.ts';
 
 const all = [
+  aclPlugin,
   anyPlugin,
   autopathPlugin,
   bindPlugin,

@@ -215,6 +215,27 @@ test('autopath: found as asked: the reply passes unchanged, cacheable as its plu
   assert.equal(w.cacheSource, source);
 });
 
+test('autopath: a later plugin\'s per-client declaration (acl\'s) survives a reply found as asked; a dropped walk is dropped', async () => {
+  const key: ClientKey = { of: (c) => c.address };
+  const source = { revision: 1 };
+  const found: Handler = {
+    name: 'acl',
+    serveDNS(req, w) {
+      w.write(reply(req, { answers: [rr(`${req.qname} 5 IN A 192.0.2.1`)] }), 'kubernetes');
+      w.cacheable(source);
+      w.varies(key, req.client.address);
+      return Promise.resolve();
+    },
+  };
+  const w = new Recorder();
+  await handler(found).serveDNS(request('web.shop.svc.cluster.local.', RRType.A), w);
+  assert.deepEqual([w.cacheSource, w.vary, w.varyValue], [source, key, '10.244.1.10']);
+  const dropper: Handler = { name: 'acl', serveDNS(_req, w) { w.drop('acl'); return Promise.resolve(); } };
+  const d = new Recorder();
+  await handler(dropper).serveDNS(request('web.shop.svc.cluster.local.', RRType.A), d);
+  assert.deepEqual([d.dropped, d.written, d.writtenBy, d.noCache], [true, null, 'acl', true]);
+});
+
 test('autopath: an error from the rest of the chain aborts the walk', async () => {
   const next = scripted({ 'x.svc.cluster.local.': () => 'throw' });
   const w = new Recorder();

@@ -107,15 +107,19 @@ export class AutopathHandler implements Handler {
         w.write(m, rec.writtenBy ?? this.name);
         if (!probed && rec.cacheSource !== null && rec.cacheSource.revision === rec.cacheRevision) w.cacheable(rec.cacheSource);
         else w.uncacheable();
+        // A reply that holds only for some clients (acl's, after autopath) still does.
+        if (rec.vary !== null) w.varies(rec.vary, rec.varyValue);
         return;
       }
       w.write(cnamer(m, req), this.name);
       if (probed || !this.#replayable(w, req, steps, source, pathRevision)) w.uncacheable();
       return;
     }
-    // Every step was NXDOMAIN: the first reply as it was; the client goes on with its own list.
+    // Every step was NXDOMAIN (or dropped, by acl): the first reply as it was; the client goes on
+    // with its own list.
     const m = firstReply?.written ?? null;
     if (m !== null) w.write(m, firstReply!.writtenBy ?? this.name);
+    else if (firstReply?.dropped === true) w.drop(firstReply.writtenBy ?? this.name);
     w.uncacheable();
   }
 

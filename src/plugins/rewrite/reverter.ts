@@ -9,7 +9,7 @@
  * the SOA's primary server name. (DNAME and NAPTR are kept as opaque data by podns and are left
  * alone.)
  *
- * cacheable()/uncacheable()/writeMore() are forwarded: a rewrite is a pure function of the query
+ * cacheable()/uncacheable()/writeMore()/drop() are forwarded: a rewrite is a pure function of the query
  * and the configuration, so whatever the inner plugin's reply depends on, the rewritten reply
  * depends on exactly the same.
  */
@@ -41,6 +41,7 @@ export class Reverter implements ResponseWriter {
   replayable(countdown: Countdown): void { this.#outer.replayable(countdown); }
   varies(key: ClientKey, value: string): void { this.#outer.varies(key, value); }
   writeMore(msg: Message): void { this.#outer.writeMore(revert(msg, this.#question, this.#rules)); }
+  drop(by: string): void { this.#outer.drop(by); }
 }
 
 /** The reply as the client must see it: its question back, the response rules applied. */

@@ -15,7 +15,7 @@
 import type { Directive } from '../../corefile/index.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { fqdn, lowerName } from '../../dns/name.ts';
-import { Rcode } from '../../dns/types.ts';
+import { Rcode, TYPE_MNEMONICS } from '../../dns/types.ts';
 import type { GoRegex } from './regex.ts';
 import { GoRegexError, Template, compileGoRegex, groupsUsed } from './regex.ts';
 import type { Matcher, MatchType, Mode, ResponseRule, Rule } from './rules.ts';
@@ -30,20 +30,6 @@ const MAX_REGEXP_LEN = 10_000;
 function normalize(s: string): string {
   return lowerName(fqdn(s));
 }
-
-/** miekg/dns StringToType (the mnemonics miekg knows; `TYPEnnn` is not accepted, as there). */
-const TYPES: Readonly<Record<string, number>> = {
-  A: 1, NS: 2, MD: 3, MF: 4, CNAME: 5, SOA: 6, MB: 7, MG: 8, MR: 9, NULL: 10, PTR: 12, HINFO: 13,
-  MINFO: 14, MX: 15, TXT: 16, RP: 17, AFSDB: 18, X25: 19, ISDN: 20, RT: 21, 'NSAP-PTR': 23, SIG: 24,
-  KEY: 25, PX: 26, GPOS: 27, AAAA: 28, LOC: 29, NXT: 30, EID: 31, NIMLOC: 32, SRV: 33, ATMA: 34,
-  NAPTR: 35, KX: 36, CERT: 37, DNAME: 39, OPT: 41, APL: 42, DS: 43, SSHFP: 44, IPSECKEY: 45,
-  RRSIG: 46, NSEC: 47, DNSKEY: 48, DHCID: 49, NSEC3: 50, NSEC3PARAM: 51, TLSA: 52, SMIMEA: 53,
-  HIP: 55, NINFO: 56, RKEY: 57, TALINK: 58, CDS: 59, CDNSKEY: 60, OPENPGPKEY: 61, CSYNC: 62,
-  ZONEMD: 63, SVCB: 64, HTTPS: 65, SPF: 99, UINFO: 100, UID: 101, GID: 102, UNSPEC: 103, NID: 104,
-  L32: 105, L64: 106, LP: 107, EUI48: 108, EUI64: 109, NXNAME: 128, TKEY: 249, TSIG: 250, IXFR: 251,
-  AXFR: 252, MAILB: 253, MAILA: 254, ANY: 255, URI: 256, CAA: 257, AVC: 258, AMTRELAY: 260,
-  RESINFO: 261, TA: 32768, DLV: 32769,
-};
 
 /** miekg/dns StringToClass. */
 const CLASSES: Readonly<Record<string, number>> = { IN: 1, CS: 2, CH: 3, HS: 4, NONE: 254, ANY: 255 };
@@ -106,7 +92,7 @@ export function newRule(args: readonly string[]): Rule {
       return new ClassRule(mode, lookup(CLASSES, rest[0]!, 'class'), lookup(CLASSES, rest[1]!, 'class'));
     case 'type':
       if (expectNumArgs !== 3) throw new RuleError(`${ruleType} rules must have exactly two arguments`);
-      return new TypeRule(mode, lookup(TYPES, rest[0]!, 'type'), lookup(TYPES, rest[1]!, 'type'));
+      return new TypeRule(mode, lookup(TYPE_MNEMONICS, rest[0]!, 'type'), lookup(TYPE_MNEMONICS, rest[1]!, 'type'));
     case 'ttl': return newTTLRule(mode, rest);
     case 'rcode': return newRcodeRule(mode, rest);
     case 'edns0':

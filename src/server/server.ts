@@ -125,11 +125,35 @@ class Generation {
   /** Observers of the queries refused before any block (ctx.observeDropped), each once. */
   readonly dropped = new Set<QueryObserver>();
   readonly hash: string;
+  /** Queries in this configuration's plugin chains now. */
+  #inflight = 0;
+  #drained: (() => void) | null = null;
   constructor(hash: string) { this.hash = hash; }
+
+  enter(): void { this.#inflight++; }
+  leave(): void {
+    if (--this.#inflight === 0 && this.#drained !== null) this.#drained();
+  }
+
+  /** Resolves once no query is in the chains any more, or after `ms`. */
+  drained(ms: number): Promise<void> {
+    if (this.#inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.#drained = null; resolve(); }, ms);
+      this.#drained = () => { clearTimeout(timer); this.#drained = null; resolve(); };
+    });
+  }
 }
 
 /** EDNS options CoreDNS passes back to the client (request.SupportedOptions): NSID, EXPIRE, COOKIE, TCP-KEEPALIVE, PADDING. */
 const SUPPORTED_OPTIONS = new Set([3, 9, 10, 11, 12]);
+
+/**
+ * How long a reload waits for the queries still in the old configuration's chains before shutting
+ * its plugins down (closing forward's sockets fails them): forward's deadline for a query, and
+ * CoreDNS's graceful-stop timeout for the servers a reload replaces.
+ */
+const RELOAD_DRAIN_MS = 5_000;
 
 /** How deep plugin lookups through the server may nest (ExternalName chains, autopath). */
 const MAX_LOOKUP_DEPTH = 8;
@@ -399,6 +423,7 @@ export class DnsServer {
       const old = this.#gen;
       this.#gen = gen;
       await this.#closeUnused(gen);
+      await old.drained(RELOAD_DRAIN_MS);
       await runAll(old.shutdown, this.#log);
       this.#afterListening(gen);
       this.#log.info('Reloading complete');
@@ -492,6 +517,8 @@ export class DnsServer {
     const block = zone === null ? undefined : route.zones.get(zone);
     if (zone === null || block === undefined || block.chain === null) return this.#refuse(route, req, query, start);
     const w = new Recorder();
+    const gen = this.#gen; // the route's: handle() called this synchronously
+    gen.enter();
     try {
       await block.chain.serveDNS(req, w);
     } catch (err) {
@@ -501,6 +528,14 @@ export class DnsServer {
         this.#log.error(`Recovered from panic in server: ${JSON.stringify(route.label)} ${(err as Error).stack ?? String(err)}`);
       }
       if (w.written === null) w.write(failure(req, err), '');
+    } finally {
+      gen.leave();
+    }
+    if (w.dropped) {
+      // A plugin chose to send nothing (acl's drop): the client times out.
+      onAnswered?.(w.writtenBy);
+      observe(block, route, zone, client, transport, query, null, w.writtenBy, start);
+      return null;
     }
     if (w.written === null) w.write(reply(req, { rcode: Rcode.SERVFAIL }), '');
     const bytes = this.#encode(req, w.written!);

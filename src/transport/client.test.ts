@@ -53,6 +53,18 @@ after(async () => {
   for (const u of upstreams) await u.close();
 });
 
+/** Binds `sock` (a hand-made upstream), asks it `real.example. A` through a DnsClient, closes it: the answer's data. */
+async function askHandMade(sock: UdpSocket): Promise<unknown[]> {
+  await new Promise<void>((res) => sock.bind(0, '127.0.0.1', () => res()));
+  try {
+    const c = client({ port: sock.address().port });
+    const m = decodeMessage(await c.exchange(query('real.example.'), 'udp', 1000));
+    return m.answers.map((a) => a.data);
+  } finally {
+    sock.close();
+  }
+}
+
 /** A free port with nothing listening (bound, then released). */
 async function deadPort(): Promise<number> {
   const s = createSocket('udp4');
@@ -181,13 +193,28 @@ describe('DnsClient exchanges', () => {
       sock.send(Buffer.from([1, 2, 3]), rinfo.port, rinfo.address);
       setTimeout(() => send(good), 20);
     });
-    await new Promise<void>((res) => sock.bind(0, '127.0.0.1', () => res()));
+    assert.deepEqual(await askHandMade(sock), ['192.0.2.99']);
+  });
+
+  test('udp: a forged reply from another address or port, with the right ID and question, is not accepted (the socket is connected)', async () => {
+    // An off-path attacker who guessed the ID and the source port: the forger sends the real
+    // question's reply, with the query's own ID, to the client's port — from another port, and from
+    // another loopback address — before the upstream answers.
+    const forgers = await Promise.all(['127.0.0.1', '127.0.0.2'].map((host) => new Promise<UdpSocket>((res) => {
+      const f = createSocket('udp4');
+      f.bind(0, host, () => res(f));
+    })));
+    const sock: UdpSocket = createSocket('udp4');
+    sock.on('message', (msg, rinfo) => {
+      const q = decodeMessage(msg);
+      const forged = encodeMessage(answerTo(q, { answers: [rr(`${q.questions[0]!.name} 5 IN A 6.6.6.6`)] }));
+      for (const f of forgers) f.send(forged, rinfo.port, rinfo.address);
+      setTimeout(() => sock.send(encodeMessage(answerTo(q, { answers: [rr(`${q.questions[0]!.name} 5 IN A 192.0.2.99`)] })), rinfo.port, rinfo.address), 50);
+    });
     try {
-      const c = client({ port: sock.address().port });
-      const m = decodeMessage(await c.exchange(query('real.example.'), 'udp', 1000));
-      assert.deepEqual(m.answers.map((a) => a.data), ['192.0.2.99']);
+      assert.deepEqual(await askHandMade(sock), ['192.0.2.99']);
     } finally {
-      sock.close();
+      for (const f of forgers) f.close();
     }
   });
 

@@ -29,7 +29,10 @@ export interface ApiConfig {
 }
 
 export interface ApiAccess {
-  /** The server URL without a trailing slash (`https://10.96.0.1:443`). */
+  /**
+   * The server URL without a trailing slash (`https://10.96.0.1:443`), and never with a user or
+   * password (those go into the Authorization header), so that it can be logged.
+   */
   readonly server: string;
   /** What was used, for logs (never a secret). */
   readonly source: string;
@@ -71,7 +74,8 @@ export async function resolveAccess(config: ApiConfig, saDir = SERVICE_ACCOUNT_D
     const tls = files === null ? NO_TLS : {
       ...NO_TLS, cert: readFileSync(files[0]!, 'utf8'), key: readFileSync(files[1]!, 'utf8'), ca: readFileSync(files[2]!, 'utf8'),
     };
-    return { server: config.endpoint.replace(/\/+$/, ''), source: `endpoint ${config.endpoint}`, headers: {}, tls };
+    const { server, headers } = withoutUserinfo(config.endpoint, {});
+    return { server, source: `endpoint ${server}`, headers, tls };
   }
   // In cluster (client-node loadFromCluster): https://HOST:PORT, the token and the CA from the files.
   const host = config.serviceHost ?? '';
@@ -85,10 +89,45 @@ export async function resolveAccess(config: ApiConfig, saDir = SERVICE_ACCOUNT_D
   };
 }
 
+/**
+ * The URL without a trailing slash and without `user:password@`, which becomes a Basic
+ * Authorization header (as Node's http would send it) unless the headers already authenticate.
+ */
+function withoutUserinfo(url: string, headers: Record<string, string>): { server: string; headers: Record<string, string> } {
+  let u: URL;
+  try { u = new URL(url); } catch { return { server: url.replace(/\/+$/, ''), headers }; }
+  if (u.username === '' && u.password === '') return { server: url.replace(/\/+$/, ''), headers };
+  const user = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  u.username = '';
+  u.password = '';
+  const out = { ...headers };
+  if (!Object.keys(out).some((k) => k.toLowerCase() === 'authorization')) out['Authorization'] = `Basic ${Buffer.from(user).toString('base64')}`;
+  return { server: u.href.replace(/\/+$/, ''), headers: out };
+}
+
+/**
+ * A kubeconfig error without the file's content: js-yaml quotes the lines around a syntax error
+ * (a token or a client key among them), and V8's JSON.parse the start of the text it could not
+ * read (an exec plugin's output: a token). These messages end up in logs and on stderr.
+ */
+function kubeconfigError(file: string, err: unknown): Error {
+  const e = err as { name?: unknown; reason?: unknown; mark?: { line?: unknown; column?: unknown } };
+  if (e.name === 'YAMLException') {
+    const at = typeof e.mark?.line === 'number' && typeof e.mark.column === 'number' ? ` (line ${e.mark.line + 1}, column ${e.mark.column + 1})` : '';
+    return new Error(`${file}: not valid YAML: ${typeof e.reason === 'string' ? e.reason : 'syntax error'}${at}`);
+  }
+  if (err instanceof SyntaxError) return new Error(`${file}: the credentials plugin's output is not JSON`);
+  return err instanceof Error ? err : new Error(String(err));
+}
+
 async function fromKubeconfig(file: string, context: string | null, endpoint: string | null, what: string): Promise<ApiAccess> {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
-  kc.loadFromFile(file);
+  try {
+    kc.loadFromFile(file);
+  } catch (err) {
+    throw kubeconfigError(file, err);
+  }
   if (context !== null) kc.setCurrentContext(context);
   const cluster = kc.getCurrentCluster();
   if (cluster === null) throw new Error(`${file}: no cluster for context ${JSON.stringify(kc.getCurrentContext())}`);
@@ -96,15 +135,18 @@ async function fromKubeconfig(file: string, context: string | null, endpoint: st
     headers?: Record<string, string>; ca?: Buffer; cert?: Buffer; key?: Buffer;
     rejectUnauthorized?: boolean; servername?: string; auth?: string;
   } = {};
-  await kc.applyToHTTPSOptions(opts);
+  try {
+    await kc.applyToHTTPSOptions(opts);
+  } catch (err) {
+    throw kubeconfigError(file, err);
+  }
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
   if (opts.auth !== undefined) headers['Authorization'] = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
   const text = (b: Buffer | undefined): string | null => (b === undefined ? null : b.toString('utf8'));
   return {
-    server: (endpoint ?? cluster.server).replace(/\/+$/, ''),
+    ...withoutUserinfo(endpoint ?? cluster.server, headers),
     source: `${what} ${file}, context ${kc.getCurrentContext()}`,
-    headers,
     tls: {
       ca: text(opts.ca), cert: text(opts.cert), key: text(opts.key),
       rejectUnauthorized: opts.rejectUnauthorized ?? true,

@@ -120,9 +120,17 @@ async function serveUntilStopped(values: ServeValues, log: Logger, hooks: ServeH
     onFatal: (m) => { worker?.fatal(m); fatal(m); },
   });
   // Signals are taken from here on, so one that arrives while starting still shuts down cleanly.
+  // SIGTERM is taken until the process ends: another one during the shutdown (the lameduck) does
+  // not cut it short, as with CoreDNS and `--workers`'s primary. A second SIGINT (Ctrl-C again)
+  // ends the process at once.
   let onSignal: (sig: string) => void = () => {};
+  let shuttingDown = false;
   const stopped = new Promise<number>((resolve) => {
-    onSignal = (sig) => { log.info(`${sig}: shutting down`); resolve(0); };
+    onSignal = (sig) => {
+      log.info(`${sig}: ${shuttingDown ? 'already shutting down' : 'shutting down'}`);
+      shuttingDown = true;
+      resolve(0);
+    };
     fatal = (m) => { log.error(m); resolve(1); };
   });
   const onTerm = (): void => onSignal('SIGTERM');
@@ -134,7 +142,7 @@ async function serveUntilStopped(values: ServeValues, log: Logger, hooks: ServeH
       if (r.status === 'unchanged') log.info('SIGUSR1: configuration unchanged');
     });
   };
-  process.once('SIGTERM', onTerm);
+  process.on('SIGTERM', onTerm);
   process.once('SIGINT', onInt);
   let started = false;
   try {
@@ -156,10 +164,13 @@ async function serveUntilStopped(values: ServeValues, log: Logger, hooks: ServeH
   process.on('SIGUSR1', onUsr1);
   const code = await stopped;
   process.off('SIGUSR1', onUsr1);
-  process.off('SIGTERM', onTerm);
   process.off('SIGINT', onInt);
-  await server.stop();
-  await hooks.afterStop?.(false);
+  try {
+    await server.stop();
+    await hooks.afterStop?.(false);
+  } finally {
+    process.off('SIGTERM', onTerm);
+  }
   return code;
 }
 

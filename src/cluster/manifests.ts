@@ -8,6 +8,10 @@
  * only wake the poll up early. A file whose stat (mtime, size, inode) changed is re-read once its
  * stat has stayed the same for `settleMs` (100 ms), so a file being written is not read half-way
  * and then again; new and deleted files are noticed the same way. Edits show up well within 1 s.
+ * A path given (a folder or a file) that disappears — removed, renamed away, an unmounted volume —
+ * is reported once and its last objects keep serving until it is back, as the API source keeps
+ * its last state while the API is away; files deleted from a folder that is still there take their
+ * objects with them.
  * Only changed files are re-parsed (converted items are cached per file); the whole-set pass
  * (mirroring, implicit namespaces, filters) then reruns and store.replace() applies only the diff.
  *
@@ -21,7 +25,7 @@
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, extname, join, normalize } from 'node:path';
+import { dirname, extname, join, normalize, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
 import { assemble, convertDocument, ConvertError } from './convert.ts';
@@ -328,7 +332,7 @@ export class ManifestSource {
       } catch (err) {
         if (!this.#missingRoots.has(root)) {
           this.#missingRoots.add(root);
-          this.#report(new ManifestError(root, undefined, errno(err) === 'ENOENT' ? 'path no longer exists; its objects are removed' : `cannot read: ${String(err)}`));
+          this.#report(new ManifestError(root, undefined, errno(err) === 'ENOENT' ? 'path no longer exists; its last objects keep serving until it is back' : `cannot read: ${String(err)}; its last objects keep serving`));
         }
         continue;
       }
@@ -341,6 +345,13 @@ export class ManifestSource {
       }
     }
     return found;
+  }
+
+  #underMissingRoot(path: string): boolean {
+    for (const root of this.#missingRoots) {
+      if (path === root || path.startsWith(root.endsWith(sep) ? root : root + sep)) return true;
+    }
+    return false;
   }
 
   async #scan(force: boolean): Promise<void> {
@@ -366,7 +377,8 @@ export class ManifestSource {
       if (this.#files.get(path)?.stamp !== stamp) { candidates.add(path); consider(path, stamp); }
     }
     for (const path of this.#files.keys()) {
-      if (!found.has(path)) { candidates.add(path); consider(path, null); }
+      // Under a root that is gone, a file is not deleted: the root is away, and keeps its objects.
+      if (!found.has(path) && !this.#underMissingRoot(path)) { candidates.add(path); consider(path, null); }
     }
     for (const path of this.#pending.keys()) if (!candidates.has(path)) this.#pending.delete(path);
 

@@ -50,13 +50,15 @@ export function answerTo(q: Message, parts: { rcode?: number; answers?: Resource
 /** Starts the upstream on `host` (any 127/8 address works on Linux) and `port` (0: a free one). */
 export async function startUpstream(script: Script, port = 0, host = '127.0.0.1'): Promise<Upstream> {
   let current = script;
+  let closed = false;
   const queries: UpstreamQuery[] = [];
   const respond = async (bytes: Uint8Array, transport: UpstreamTransport): Promise<Uint8Array | null> => {
     let q: Message;
     try { q = decodeMessage(bytes); } catch { return null; }
     queries.push({ msg: q, transport, at: Date.now() });
     const r = await current(q, transport);
-    if (r === 'drop') return null;
+    // A reply the script was still working on when the upstream closed is not sent (nor thrown).
+    if (r === 'drop' || closed) return null;
     if (r instanceof Uint8Array) return r;
     return encodeMessage({ ...r, id: q.id }, transport === 'udp' ? Math.max(512, q.edns?.udpSize ?? 512) : 65535);
   };
@@ -102,6 +104,7 @@ export async function startUpstream(script: Script, port = 0, host = '127.0.0.1'
     queries,
     setScript(s) { current = s; },
     close: () => new Promise<void>((res) => {
+      closed = true;
       for (const c of conns) c.destroy();
       udp.close();
       tcp.close(() => res());

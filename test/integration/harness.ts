@@ -48,12 +48,20 @@ export interface Running {
   stop(): Promise<number | null>;
 }
 
+export interface StartOptions {
+  /**
+   * The DNS port `{PORT}` stands for (default: a free one). It may be one another `podns serve`
+   * already serves: the listeners bind with SO_REUSEPORT (a rolling restart).
+   */
+  readonly port?: number;
+}
+
 /**
- * Starts `podns serve` with a Corefile whose `{PORT}` is replaced by a free port.
+ * Starts `podns serve` with a Corefile whose `{PORT}` is replaced by a free port (or `options.port`).
  * Resolves once the server says it is listening.
  */
-export async function startPodns(corefile: string, manifests: readonly string[], extraArgs: readonly string[] = []): Promise<Running> {
-  const port = await freePort();
+export async function startPodns(corefile: string, manifests: readonly string[], extraArgs: readonly string[] = [], options: StartOptions = {}): Promise<Running> {
+  const port = options.port ?? await freePort();
   const dir = tempDir();
   const conf = join(dir, 'Corefile');
   writeFileSync(conf, corefile.replaceAll('{PORT}', String(port)));
@@ -78,7 +86,8 @@ export async function startPodns(corefile: string, manifests: readonly string[],
       check();
     }),
     stop: async () => {
-      if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+      // Not once it exited, by itself or by a signal (its PID may be another process's by now).
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
       return exited;
     },
   };
@@ -125,6 +134,16 @@ export function parseDig(out: string): DigResult {
 
 export async function dig(port: number, ...args: string[]): Promise<DigResult> {
   return parseDig(await run('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', '+time=3', '+nocookie', ...args]));
+}
+
+/** GET `http://127.0.0.1:PORT/PATH`: the status and body, or status 0 when nothing answers. */
+export async function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(3000) });
+    return { status: r.status, body: await r.text() };
+  } catch {
+    return { status: 0, body: '' };
+  }
 }
 
 /** Polls `fn` until it returns true or `ms` pass; resolves to the time taken in ms. */

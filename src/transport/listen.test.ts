@@ -181,3 +181,23 @@ test(`TCP: connections beyond ${TCP_MAX_CONNECTIONS} are closed as they come; th
     await listener.close();
   }
 });
+
+test('TCP: a client that sends queries without reading the replies is stopped being read: its queries back up at the client, not in the server', async () => {
+  let handled = 0;
+  const listener = await listenTcp('127.0.0.1', 0, (q) => { handled++; return q; }, silentLogger);
+  const sock = await connectTo(listener.port);
+  try {
+    sock.pause(); // never read
+    const query = frame(Buffer.alloc(510, 1));
+    const total = 100_000; // 51 MB: far more than the socket buffers on both sides hold
+    for (let i = 0; i < total; i++) sock.write(query);
+    // Wait until the server stops taking queries.
+    let last = -1;
+    while (handled !== last) { last = handled; await new Promise((r) => setTimeout(r, 300)); }
+    assert.ok(handled < total / 2, `the server answered ${handled} of ${total} queries nobody read`);
+    assert.ok(sock.writableLength > 0, 'the rest waits in the client');
+  } finally {
+    sock.destroy();
+    await listener.close();
+  }
+});

@@ -75,6 +75,8 @@ export interface SetupContext {
   lookup(req: Request, name: string, type: number): Promise<Message | null>;
   /** Sets a server-wide value on the block's config (bind uses it for its addresses). */
   setBindAddresses(addresses: readonly string[]): void;
+  /** Caps the EDNS UDP size of this block's queries before the chain runs (bufsize); the smallest cap holds. */
+  setUdpSizeLimit(size: number): void;
   /** The block's listen addresses as actually bound (valid once listening). */
   listenAddresses(): ReadonlyArray<{ readonly host: string; readonly port: number }>;
   /** Reports every query of this block, after the reply is sent. */

@@ -8,6 +8,7 @@ import { aclPlugin } from './acl/index.ts';
 import { anyPlugin } from './any/index.ts';
 import { autopathPlugin } from './autopath/index.ts';
 import { bindPlugin } from './bind/index.ts';
+import { bufsizePlugin } from './bufsize/index.ts';
 import { cachePlugin } from './cache/index.ts';
 import { errorsPlugin } from './errors/index.ts';
 import { filterAaaaPlugin } from './filter_aaaa/index.ts';
@@ -29,6 +30,7 @@ const all = [
   anyPlugin,
   autopathPlugin,
   bindPlugin,
+  bufsizePlugin,
   cachePlugin,
   errorsPlugin,
   filterAaaaPlugin,

@@ -85,6 +85,8 @@ interface Block {
   readonly handlers: readonly string[];
   /** host|port keys of the listeners this block is served on. */
   readonly listens: Array<{ host: string; port: number }>;
+  /** The EDNS UDP size a query may advertise (bufsize); Infinity for no cap. */
+  readonly udpSizeLimit: number;
 }
 
 /** The zone table of one listen address:port. */
@@ -237,6 +239,7 @@ export class DnsServer {
     }
     steps.sort((a, b) => orderOf(a.def.name) - orderOf(b.def.name));
     let bind: readonly string[] = [];
+    let udpSizeLimit = Infinity;
     const observers: QueryObserver[] = [];
     const transforms: ReplyTransform[] = [];
     const listens: Array<{ host: string; port: number }> = [];
@@ -254,6 +257,7 @@ export class DnsServer {
       onFinalShutdown: (fn) => { gen.finalShutdown.push(fn); },
       lookup: (req, name, type) => this.lookup(req, name, type),
       setBindAddresses: (a) => { bind = a; },
+      setUdpSizeLimit: (size) => { udpSizeLimit = Math.min(udpSizeLimit, size); },
       listenAddresses: () => listens.map((l) => {
         const bound = this.#listeners.get(hostPort(l.host, l.port))?.[0];
         return { host: l.host, port: bound?.port ?? l.port };
@@ -294,7 +298,7 @@ export class DnsServer {
       for (let i = factories.length - 1; i >= 0; i--) next = factories[i]!(next);
       chain = next;
     }
-    return { zones, chain, bind, ports, observers, transforms, handlers, listens };
+    return { zones, chain, bind, ports, observers, transforms, handlers, listens, udpSizeLimit };
   }
 
   #mapHttp(address: string): string {
@@ -506,7 +510,7 @@ export class DnsServer {
 
   async #serve(route: Route, query: Uint8Array, msg: Message, client: Address, transport: Transport, key: string, onAnswered?: (by: string | null) => void): Promise<Reply> {
     const start = process.hrtime.bigint();
-    const req = new Request(msg, client, transport, 0, route.label);
+    let req = new Request(msg, client, transport, 0, route.label);
     if (req.qclass !== RRClass.IN) return this.#refuse(route, req, query, start);
     if (msg.edns !== null && msg.edns.version !== 0) {
       // RFC 6891 §6.1.3: unknown EDNS version → BADVERS, with an OPT of version 0 (CoreDNS edns.Version).
@@ -516,6 +520,10 @@ export class DnsServer {
     const zone = this.#route(route, req);
     const block = zone === null ? undefined : route.zones.get(zone);
     if (zone === null || block === undefined || block.chain === null) return this.#refuse(route, req, query, start);
+    // bufsize: the chain (forward's upstream query included) and the reply's size see the cap.
+    if (msg.edns !== null && msg.edns.udpSize > block.udpSizeLimit) {
+      req = new Request({ ...msg, edns: { ...msg.edns, udpSize: block.udpSizeLimit } }, client, transport, 0, route.label);
+    }
     const w = new Recorder();
     const gen = this.#gen; // the route's: handle() called this synchronously
     gen.enter();

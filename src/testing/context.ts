@@ -21,6 +21,8 @@ export interface TestContext extends SetupContext {
   readonly checks: Map<string, () => boolean>;
   readonly capabilities: Map<string, unknown>;
   readonly fatals: string[];
+  /** The cap set with setUdpSizeLimit (Infinity: none). */
+  readonly udpSizeLimit: number;
   /** Runs the startup hooks, then the listening hooks. */
   start(): Promise<void>;
   /** Runs the final-shutdown hooks, then the shutdown hooks. */
@@ -66,6 +68,8 @@ export function testContext(options: TestContextOptions = {}): TestContext {
     onFinalShutdown(fn) { ctx.finalShutdown.push(fn); },
     lookup: options.lookup ?? (() => Promise.resolve(null)),
     setBindAddresses(a) { bind = a; },
+    udpSizeLimit: Infinity,
+    setUdpSizeLimit(size) { (ctx as { udpSizeLimit: number }).udpSizeLimit = Math.min(ctx.udpSizeLimit, size); },
     listenAddresses: () => options.listenAddresses ?? [],
     observe(fn) { ctx.observers.push(fn); },
     observeDropped(fn) { ctx.droppedObservers.add(fn); },

@@ -109,10 +109,18 @@ export function inZones(name: string, zones: readonly string[]): boolean {
   return false;
 }
 
-/** The longest of `zones` that `name` is in (CoreDNS plugin.Zones.Matches), or null. */
-export function matchZone(name: string, zones: readonly string[]): string | null {
+/**
+ * The longest of `zones` that `lname` (lower case, absolute: Request.lname) equals or is under, or
+ * null (CoreDNS plugin.Zones.Matches). By suffix alone, for the per-query path: an escaped dot
+ * counts as a label boundary here.
+ */
+export function matchLowerZone(lname: string, zones: readonly string[]): string | null {
   let best: string | null = null;
-  for (const z of zones) if ((best === null || z.length > best.length) && isSubdomain(name, z)) best = z;
+  for (const z of zones) {
+    if (z === '.' || lname === z || (lname.endsWith(z) && lname.charCodeAt(lname.length - z.length - 1) === 46 /* . */)) {
+      if (best === null || z.length > best.length) best = z;
+    }
+  }
   return best;
 }
 

@@ -25,7 +25,7 @@ import type { ClientKey, ResponseWriter } from '../../core/writer.ts';
 import type { CIDR } from '../../dns/ip.ts';
 import { clientBytes, prefixContains } from '../../dns/ip.ts';
 import { extendedError } from '../../dns/message.ts';
-import { matchZone } from '../../dns/name.ts';
+import { matchLowerZone } from '../../dns/name.ts';
 import { ExtendedErrorCode, Rcode } from '../../dns/types.ts';
 import { allowedRequests, blockedRequests, droppedRequests, filteredRequests } from './metrics.ts';
 import type { AclRule, Action, Policy } from './setup.ts';
@@ -106,7 +106,7 @@ export class AclHandler implements Handler {
   #decide(lname: string, qtype: number, bits: string | null): Verdict {
     let netsSeen = false;
     for (const rule of this.#rules) {
-      const zone = matchZone(lname, rule.zones);
+      const zone = matchLowerZone(lname, rule.zones);
       if (zone === null) continue;
       if (bits === null) return { action: 'block', zone, netsSeen };
       for (const p of rule.policies) {

@@ -17,7 +17,7 @@ import { parseResolvSearch } from '../../dns/resolvconf.ts';
 import type { AutoPather } from '../../core/capabilities.ts';
 import type { Address, Request } from '../../core/request.ts';
 import type { ClusterState } from '../../cluster/state.ts';
-import { matchZone } from './kubernetes.ts';
+import { matchLowerZone } from '../../dns/name.ts';
 import type { KubernetesConfig } from './setup.ts';
 
 export interface AutoPatherOptions {
@@ -58,7 +58,7 @@ export function autoPather(state: ClusterState, config: KubernetesConfig, option
   };
   return {
     searchPath(req: Request): readonly string[] | null {
-      const zone = matchZone(req.lname, opts.zones);
+      const zone = matchLowerZone(req.lname, opts.zones);
       if (zone === null) return null;
       const ns = namespaceOf(req.client);
       return ns === null ? null : pathFor(zone, ns);

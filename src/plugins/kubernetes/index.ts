@@ -1,4 +1,4 @@
 /** The kubernetes plugin: Kubernetes DNS-Based Service Discovery, as CoreDNS's plugin/kubernetes. */
 export { kubernetesPlugin, parseKubernetes } from './setup.ts';
 export type { KubernetesConfig } from './setup.ts';
-export { KubernetesHandler, matchZone } from './kubernetes.ts';
+export { KubernetesHandler } from './kubernetes.ts';

@@ -11,21 +11,12 @@ import type { Request } from '../../core/request.ts';
 import { reply } from '../../core/request.ts';
 import type { ResponseWriter, Versioned } from '../../core/writer.ts';
 import type { ClusterState } from '../../cluster/state.ts';
+import { matchLowerZone } from '../../dns/name.ts';
 
 import type { ResourceRecord } from '../../dns/types.ts';
 import { answer } from './records.ts';
 import type { KubernetesConfig } from './setup.ts';
 
-/** The longest of `zones` that `lname` (lower case, absolute) equals or is under, or null. */
-export function matchZone(lname: string, zones: readonly string[]): string | null {
-  let best: string | null = null;
-  for (const z of zones) {
-    if (z === '.' || lname === z || (lname.endsWith(z) && lname.charCodeAt(lname.length - z.length - 1) === 46 /* . */)) {
-      if (best === null || z.length > best.length) best = z;
-    }
-  }
-  return best;
-}
 
 /**
  * What a reply depends on, for the answer cache: for a name under `NS.svc.<zone>` or
@@ -66,7 +57,7 @@ export class KubernetesHandler implements Handler {
 
   async serveDNS(req: Request, w: ResponseWriter): Promise<void> {
     const opts = this.#config.options;
-    const zone = matchZone(req.lname, opts.zones);
+    const zone = matchLowerZone(req.lname, opts.zones);
     if (zone === null) return nextOrFailure(this.name, this.#next, req, w);
     const state = this.#state;
     const a = answer(state, { name: req.qname, type: req.qtype, zone }, opts);
@@ -94,7 +85,7 @@ export class KubernetesHandler implements Handler {
     const zones = this.#config.fallthrough;
     if (zones === null) return false;
     if (zones.length === 0) return true;
-    return matchZone(lname, zones) !== null;
+    return matchLowerZone(lname, zones) !== null;
   }
 }
 

@@ -25,7 +25,7 @@ import type { Logger } from '../../core/log.ts';
 import type { Request } from '../../core/request.ts';
 import { reply } from '../../core/request.ts';
 import type { ResponseWriter } from '../../core/writer.ts';
-import { nameWireLength } from '../../dns/name.ts';
+import { matchLowerZone, nameWireLength } from '../../dns/name.ts';
 import { RRType, Rcode } from '../../dns/types.ts';
 import type { ResourceRecord } from '../../dns/types.ts';
 import type { Acl } from './setup.ts';
@@ -37,17 +37,6 @@ const { AXFR, IXFR, SOA, A, AAAA, NS, CNAME, PTR, SRV, TXT, MX } = RRType;
 export const ENVELOPE_RECORDS = 501;
 /** Uncompressed bytes of answers per envelope at most, leaving room for header, question and OPT. */
 const ENVELOPE_BYTES = 65535 - 12 - 260 - 11 - 256;
-
-/** The longest of `zones` that `lname` equals or is under (CoreDNS plugin.Zones.Matches), or null. */
-export function matchZone(lname: string, zones: readonly string[]): string | null {
-  let best: string | null = null;
-  for (const z of zones) {
-    if (z === '.' || lname === z || (lname.endsWith(z) && lname.charCodeAt(lname.length - z.length - 1) === 46)) {
-      if (best === null || z.length > best.length) best = z;
-    }
-  }
-  return best;
-}
 
 /** An upper bound of a record's uncompressed wire size. */
 function wireSize(r: ResourceRecord): number {
@@ -116,7 +105,7 @@ export class TransferHandler implements Handler {
     if (qtype !== AXFR && qtype !== IXFR) return nextOrFailure(this.name, this.#next, req, w);
     w.uncacheable();
     if (req.transport !== 'tcp') return this.#fail(req, w, Rcode.REFUSED);
-    if (matchZone(req.lname, this.#zones) === null) return nextOrFailure(this.name, this.#next, req, w);
+    if (matchLowerZone(req.lname, this.#zones) === null) return nextOrFailure(this.name, this.#next, req, w);
     const client = unmapped(req.client.address);
     if (!this.#allowed(client)) return this.#fail(req, w, Rcode.REFUSED);
 

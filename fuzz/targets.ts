@@ -51,6 +51,14 @@ cluster.local:53 in-addr.arpa:53 ip6.arpa:53 {
     errors
     any
     autopath @kubernetes
+    acl {
+        block type AXFR IXFR net 192.0.2.0/24
+        filter type TXT net *
+        allow net 10.244.0.0/16
+    }
+    acl ip6.arpa {
+        drop net 192.0.2.77/32
+    }
     rewrite name regex (.*)\\.alias\\.cluster\\.local {1}.shop.svc.cluster.local answer auto
     loadbalance
     cache 30

@@ -116,6 +116,27 @@ describe('DnsClient exchanges', () => {
     }
   });
 
+  test('udp, port closed: every query in flight on the socket fails at once, not only the one whose send met the ICMP error', async () => {
+    // The kernel reports a port-unreachable to the first call on the connected socket after it
+    // arrives; when that call is another query's send, the queries already in flight get no
+    // 'error' event of their own. 8 at a time, 20 rounds: before this was handled, half waited.
+    const dead = await deadPort();
+    const c = client({ port: dead });
+    const slow: string[] = [];
+    for (let round = 0; round < 20; round++) {
+      await Promise.all(Array.from({ length: 8 }, async (_, i) => {
+        const t0 = Date.now();
+        await assert.rejects(c.exchange(query(`q${i}.example.`), 'udp', 1000), (err: unknown) => {
+          assert.ok(err instanceof ExchangeError && !err.timeout, String(err));
+          assert.match(err.message, /connection refused$/);
+          return true;
+        });
+        if (Date.now() - t0 >= 500) slow.push(`round ${round} query ${i}: ${Date.now() - t0} ms`);
+      }));
+    }
+    assert.deepEqual(slow, [], 'no query waits for its timeout');
+  });
+
   test('pooled sockets are reused and counted as hits; new ones as misses', async () => {
     const u = await upstream();
     const seen: string[] = [];

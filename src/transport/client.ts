@@ -49,6 +49,9 @@ export class ExchangeError extends Error {
   }
 }
 
+/** Errors a UDP socket reports from an ICMP message about its peer: they concern every query to it. */
+const ICMP_ERRORS: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN']);
+
 export interface ClientOptions {
   /** Idle time after which a pooled socket is closed and no longer reused (CoreDNS `expire`, default 10 s); 0: never reuse. */
   readonly expireMs?: number;
@@ -325,7 +328,17 @@ export class DnsClient {
   #writeUdp(c: Conn, p: Pending): void {
     c.lastUsed = Date.now();
     const failed = (err: Error | null | undefined): void => {
-      if (err !== null && err !== undefined && p.conn === c) this.#fail(p, new ExchangeError('write', 'udp', this.#endpoints(c), reasonOf(err as NodeJS.ErrnoException, 'write')));
+      if (err === null || err === undefined) return;
+      const e = new ExchangeError('write', 'udp', this.#endpoints(c), reasonOf(err as NodeJS.ErrnoException, 'write'));
+      // A send on a connected socket fails with an ICMP error (port unreachable) that an earlier
+      // query's packet drew: the kernel hands it to whichever call on the socket comes first, and
+      // no 'error' event follows for it. It concerns the upstream, so every query in flight on the
+      // socket fails now, not only this one; otherwise those wait out their timeout.
+      if (ICMP_ERRORS.has((err as NodeJS.ErrnoException).code ?? '')) {
+        for (const q of [...c.pending.values()]) this.#fail(q, e);
+      } else if (p.conn === c) {
+        this.#fail(p, e);
+      }
     };
     try {
       c.udp!.send(p.query, failed);

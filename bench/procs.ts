@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { serverPort } from '../src/testing/ports.ts';
 
 export interface Proc {
   readonly name: string;
@@ -26,6 +26,8 @@ export interface StartOptions {
   readonly cwd?: string;
   /** stdout and stderr are appended to this file. */
   readonly log: string;
+  /** The environment (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export class Processes {
@@ -34,7 +36,7 @@ export class Processes {
   start(name: string, cmd: string, args: readonly string[], opts: StartOptions): Proc {
     const out = openSync(opts.log, 'a');
     const [file, argv] = opts.cpu === undefined ? [cmd, args] : ['taskset', ['-c', String(opts.cpu), cmd, ...args]];
-    const child = spawn(file, argv, { cwd: opts.cwd, stdio: ['ignore', out, out] });
+    const child = spawn(file, argv, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', out, out] });
     closeSync(out);
     if (child.pid === undefined) throw new Error(`${name}: could not start ${cmd}`);
     const pid = child.pid;
@@ -100,22 +102,9 @@ export function memory(pid: number): { rssMiB: number; peakMiB: number; anonMiB:
 }
 
 /** A port free for both UDP and TCP on 127.0.0.1, not in `taken`. */
-export async function freePort(taken: Set<number> = new Set()): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const udp = createSocket('udp4');
-    const port = await new Promise<number>((resolve, reject) => {
-      udp.once('error', reject);
-      udp.bind(0, '127.0.0.1', () => resolve(udp.address().port));
-    });
-    const tcpFree = await new Promise<boolean>((resolve) => {
-      const srv = createServer();
-      srv.once('error', () => resolve(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-    });
-    await new Promise<void>((resolve) => udp.close(() => resolve()));
-    if (tcpFree && !taken.has(port)) { taken.add(port); return port; }
-  }
-  throw new Error('no free port found');
+/** A port for a server under test, not in `taken` (which it joins): src/testing/ports.ts says why not an ephemeral one. */
+export function freePort(taken: Set<number> = new Set()): Promise<number> {
+  return serverPort(taken);
 }
 
 /** A minimal DNS query (no EDNS, RD set) for `name` (absolute) and type code `qtype`. */

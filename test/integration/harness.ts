@@ -5,33 +5,19 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serverPort } from '../../src/testing/ports.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = join(ROOT, 'src/cli/main.ts');
 
 /** A port free for both UDP and TCP on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const udp = createSocket('udp4');
-    const port = await new Promise<number>((res, rej) => {
-      udp.once('error', rej);
-      udp.bind(0, '127.0.0.1', () => res(udp.address().port));
-    });
-    const tcpOk = await new Promise<boolean>((res) => {
-      const srv = createServer();
-      srv.once('error', () => res(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
-    });
-    await new Promise<void>((res) => udp.close(() => res()));
-    if (tcpOk) return port;
-  }
-  throw new Error('no free port found');
+/** A port for a server that dig will query: src/testing/ports.ts says why it is not an ephemeral one. */
+export function freePort(): Promise<number> {
+  return serverPort();
 }
 
 export function tempDir(prefix = 'podns-test-'): string {

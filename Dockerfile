@@ -15,9 +15,15 @@
 ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
+# A C compiler for the batched-UDP addon (native/udp.c), which npm ci builds (postinstall) against
+# the pinned Node's headers; PODNS_REQUIRE_NATIVE makes a failed build fail the image.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+COPY native ./native
+RUN PODNS_REQUIRE_NATIVE=1 npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build \
@@ -39,6 +45,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/build ./build
 USER 65532:65532
 # DNS, /health, /ready, /metrics (kubeadm's Corefile); node-local-dns's metrics.
 EXPOSE 53/udp 53/tcp 8080/tcp 8181/tcp 9153/tcp 9253/tcp

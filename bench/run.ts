@@ -3,10 +3,11 @@
  *
  *   1. generate a synthetic cluster (bench/generate.ts) into a temp dir: manifests for podns,
  *      zone files for the peers, and dnsperf query files for each mix;
- *   2. start the servers (bench/servers.ts), each pinned to the server core: podns, knot (the C
- *      reference) and the dns2 peer (the JavaScript one), plus the upstream knot podns forwards to;
- *   3. check with dig that all three give the zone files' rcode and answers for a sample of the
- *      mixes' questions (bench/verify.ts), and stop if any differ;
+ *   2. start the servers (bench/servers.ts), each pinned to the server core: podns, podns-dgram
+ *      (the same on node:dgram: batched UDP's before and after), knot (the C reference), the dns2
+ *      peer (the JavaScript one) and the echo loop, plus the upstream knot podns forwards to;
+ *   3. check with dig that every server but echo gives the zone files' rcode and answers for a
+ *      sample of the mixes' questions (bench/verify.ts), and stop if any differ;
  *   4. per mix: warm every server up, then in rounds give each server a throughput run (dnsperf
  *      as fast as replies come) and a latency run at a fixed offered rate, servers taking turns,
  *      with dnsperf pinned to the load core and the server's CPU time read from /proc before and
@@ -94,8 +95,9 @@ The load
   --verify N                questions per mix checked with dig on every server first (400)
 
 What runs where
-  --servers LIST            of podns,knot,dns2,echo (all; echo is a bare node:dgram loop, the
-                            ceiling of any Node server, its answers not checked)
+  --servers LIST            of podns,podns-dgram,knot,dns2,echo (all; podns-dgram is podns with
+                            PODNS_UDP=dgram; echo is a bare node:dgram loop, the ceiling of any
+                            server on node:dgram, its answers not checked)
   --scenarios LIST          of cluster,external (both)
   --server-cpu N            the core the servers are pinned to (0)
   --load-cpu N              the core dnsperf, dig, the upstream knot and this runner use (1)
@@ -288,7 +290,7 @@ async function startServers(procs: Processes, g: Generated, o: Options): Promise
     const port = await freePort(taken);
     const cpu = o.serverCpu;
     let s: Server;
-    if (name === 'podns') s = await startPodns(procs, g.files, { cpu, port, readyPort: await freePort(taken), upstreamPort });
+    if (name === 'podns' || name === 'podns-dgram') s = await startPodns(procs, g.files, { cpu, port, readyPort: await freePort(taken), upstreamPort, dgram: name === 'podns-dgram' });
     else if (name === 'knot') s = await startKnot(procs, g.files, 'knot', { cpu, port, zones: [{ origin: CLUSTER_DOMAIN, file: g.files.clusterZone }, { origin: EXTERNAL_ZONE, file: g.files.externalZone }] });
     else if (name === 'dns2') s = await startDns2(procs, g.files, { cpu, port });
     else s = await startEcho(procs, g.files, { cpu, port });
@@ -363,7 +365,7 @@ async function measureMix(started: Map<ServerName, Server>, scenario: MixName, g
   };
   const ensureCached = async (name: ServerName, s: Server): Promise<void> => {
     const f = filled.get(name)!;
-    if (scenario !== 'external' || name !== 'podns') return;
+    if (scenario !== 'external' || !name.startsWith('podns')) return;
     if ((performance.now() - f.start) / 1000 + 2 * o.duration + 2 <= CACHE_SECONDS) return;
     const wait = f.end + (CACHE_SECONDS + 0.5) * 1000 - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));

@@ -3,6 +3,7 @@
  *
  *   podns   `node dist/cli/main.js serve` (built by the runner, as deployed) with a bench Corefile over the generated manifests,
  *           forwarding everything outside the cluster to the upstream knot, with `cache 30`;
+ *   podns-dgram  the same with PODNS_UDP=dgram: UDP on node:dgram instead of batched (before/after);
  *   knot    knotd (Knot DNS, from Debian) serving the generated zone files: the C reference;
  *   dns2    bench/peers/dns2-server.ts, the npm `dns2` server over the same zone files: the
  *           JavaScript peer.
@@ -20,8 +21,8 @@ import type { Proc } from './procs.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export type ServerName = 'podns' | 'knot' | 'dns2' | 'echo';
-export const SERVER_NAMES: readonly ServerName[] = ['podns', 'knot', 'dns2', 'echo'];
+export type ServerName = 'podns' | 'podns-dgram' | 'knot' | 'dns2' | 'echo';
+export const SERVER_NAMES: readonly ServerName[] = ['podns', 'podns-dgram', 'knot', 'dns2', 'echo'];
 
 export interface Server {
   readonly name: ServerName | 'upstream';
@@ -93,16 +94,18 @@ export function benchCorefile(port: number, readyPort: number, upstreamPort: num
 `;
 }
 
-export async function startPodns(procs: Processes, files: Files, o: { cpu: number; port: number; readyPort: number; upstreamPort: number }): Promise<Server> {
-  const conf = join(files.dir, 'Corefile');
+/** podns, batching UDP (the default) or, as `podns-dgram`, on node:dgram. */
+export async function startPodns(procs: Processes, files: Files, o: { cpu: number; port: number; readyPort: number; upstreamPort: number; dgram?: boolean }): Promise<Server> {
+  const name = o.dgram === true ? 'podns-dgram' : 'podns';
+  const conf = join(files.dir, `${name}.Corefile`);
   writeFileSync(conf, benchCorefile(o.port, o.readyPort, o.upstreamPort));
   const started = performance.now();
-  const proc = procs.start('podns', process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--conf', conf, '--manifests', files.manifests], {
-    cpu: o.cpu, cwd: ROOT, log: join(files.dir, 'podns.log'),
+  const proc = procs.start(name, process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--conf', conf, '--manifests', files.manifests], {
+    cpu: o.cpu, cwd: ROOT, log: join(files.dir, `${name}.log`), ...(o.dgram === true ? { env: { ...process.env, PODNS_UDP: 'dgram' } } : {}),
   });
   const ready = async (): Promise<boolean> => (await podnsReady(o.readyPort)) && (await zonesAnswer(o.port, [CLUSTER_DOMAIN]));
-  await waitFor('podns', ready, START_TIMEOUT_MS, proc);
-  return { name: 'podns', port: o.port, proc, startSeconds: (performance.now() - started) / 1000 };
+  await waitFor(name, ready, START_TIMEOUT_MS, proc);
+  return { name, port: o.port, proc, startSeconds: (performance.now() - started) / 1000 };
 }
 
 /**

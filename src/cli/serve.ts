@@ -14,6 +14,10 @@ import type { WorkerLink } from '../server/worker.ts';
 import { runPrimary, workerNumber } from '../server/workers.ts';
 import { VERSION } from './version.ts';
 import { joinHostPort } from '../transport/client.ts';
+import { batchUdp } from '../transport/udp-batch.ts';
+
+/** The line after the banner, as CoreDNS prints its platform and Go version: which UDP path serves. */
+const PLATFORM = `${process.platform}/${process.arch}, node ${process.version}, udp: ${batchUdp.available ? batchUdp.reason : `node:dgram (${batchUdp.reason})`}`;
 
 const SERVE_FLAGS = {
   conf: { type: 'string' },
@@ -57,7 +61,7 @@ export async function serve(argv: string[], log: Logger): Promise<number> {
   }
   if (workers > 1) {
     defaultPortOf(values);
-    return runPrimary({ workers, argv: process.argv.slice(1), log, banner: `podns-${VERSION}` });
+    return runPrimary({ workers, argv: process.argv.slice(1), log, banner: `podns-${VERSION}`, platform: PLATFORM });
   }
   return runServer(values, log);
 }
@@ -160,7 +164,10 @@ async function serveUntilStopped(values: ServeValues, log: Logger, hooks: ServeH
     await hooks.afterStop?.(true);
     throw err;
   }
-  if (worker === undefined) log.info(`podns-${VERSION}`);
+  if (worker === undefined) {
+    log.info(`podns-${VERSION}`);
+    log.info(PLATFORM);
+  }
   process.on('SIGUSR1', onUsr1);
   const code = await stopped;
   process.off('SIGUSR1', onUsr1);

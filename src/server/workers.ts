@@ -56,6 +56,8 @@ export interface PrimaryOptions {
   readonly log: Logger;
   /** Logged once every worker listens (`podns-<version>`), as a single process logs it. */
   readonly banner: string;
+  /** Logged after the banner: platform, Node and the UDP path (CoreDNS's second line). */
+  readonly platform?: string;
 }
 
 /** How long the primary waits for a worker's answer to an HTTP request. */
@@ -161,6 +163,7 @@ class Primary {
     const addresses = this.#listening.get(first) ?? [];
     for (const a of addresses) this.#log.info(`listening on ${a.transport}://${joinHostPort(a.address, a.port)}`);
     this.#log.info(`${this.#o.banner} (${this.#slots.length} workers)`);
+    if (this.#o.platform !== undefined) this.#log.info(this.#o.platform);
   }
 
   /** The DNS addresses each worker reported. */

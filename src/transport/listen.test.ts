@@ -1,5 +1,6 @@
 // Listeners under load and at their bounds: bursts wait in the UDP receive buffer; closing hands
-// the port over without losing a query; TCP's deadlines and connection limit.
+// the port over without losing a query; TCP's deadlines and connection limit. The UDP tests run
+// on both UDP paths: batched (udp-batch.ts, where the addon is built) and node:dgram.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
@@ -7,6 +8,9 @@ import type { Socket } from 'node:net';
 import { test } from 'node:test';
 import { silentLogger } from '../core/log.ts';
 import { TCP_FIRST_READ_MS, TCP_MAX_CONNECTIONS, listenTcp, listenUdp } from './listen.ts';
+import { batchUdp } from './udp-batch.ts';
+
+const UDP_PATHS = batchUdp.available ? ['batch', 'dgram'] as const : ['dgram'] as const;
 
 /** A child process that sends `count` 40-byte datagrams at once, then counts the replies (until all came or `waitMs`). */
 const BURST = `
@@ -25,22 +29,6 @@ s.bind(0, '127.0.0.1', () => {
   setTimeout(() => { if (got < count) done(); }, waitMs).unref();
 });
 `;
-
-test('a burst of 1000 queries arriving while the event loop is blocked is answered in full', async () => {
-  const listener = await listenUdp('127.0.0.1', 0, (q) => q, silentLogger);
-  try {
-    const child = spawn(process.execPath, ['-e', BURST, String(listener.port), '1000', '5000'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    await new Promise<void>((resolve) => child.stdout.on('data', (c: Buffer) => { out += c.toString(); if (out.includes('sending')) resolve(); }));
-    // Busy for 300 ms: every datagram of the burst arrives meanwhile and must wait in the buffer.
-    const until = Date.now() + 300;
-    while (Date.now() < until) { /* blocked */ }
-    await new Promise<void>((resolve) => child.once('close', () => resolve()));
-    assert.equal(Number(out.trim().split('\n').at(-1)), 1000);
-  } finally {
-    await listener.close();
-  }
-});
 
 /** A child process that sends `count` datagrams paced over `spreadMs`, then counts the replies (until all came or `waitMs`). */
 const STREAM = `
@@ -75,41 +63,59 @@ async function runClient(script: string, args: Array<string | number>, onSending
   return Number(out.trim().split('\n').at(-1));
 }
 
-test('closing a UDP listener answers the datagrams already queued for it (none lost to the close)', async () => {
-  const listener = await listenUdp('127.0.0.1', 0, (q) => q, silentLogger);
-  const got = await runClient(BURST, [listener.port, 500, 3000], async () => {
-    // The burst arrives while the loop is busy; close() is called before any of it was read.
-    const until = Date.now() + 300;
-    while (Date.now() < until) { /* blocked */ }
-    await listener.close();
+for (const udp of UDP_PATHS) {
+  test(`${udp}: a burst of 1000 queries arriving while the event loop is blocked is answered in full`, async () => {
+    const listener = await listenUdp('127.0.0.1', 0, (q) => q, silentLogger, { udp });
+    try {
+      const child = spawn(process.execPath, ['-e', BURST, String(listener.port), '1000', '5000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      await new Promise<void>((resolve) => child.stdout.on('data', (c: Buffer) => { out += c.toString(); if (out.includes('sending')) resolve(); }));
+      // Busy for 300 ms: every datagram of the burst arrives meanwhile and must wait in the buffer.
+      const until = Date.now() + 300;
+      while (Date.now() < until) { /* blocked */ }
+      await new Promise<void>((resolve) => child.once('close', () => resolve()));
+      assert.equal(Number(out.trim().split('\n').at(-1)), 1000);
+    } finally {
+      await listener.close();
+    }
   });
-  assert.equal(got, 500);
-});
 
-test('two listeners on one port (SO_REUSEPORT): closing the one in use mid-stream loses no query', async () => {
-  // Replies in progress (a promise) as well as immediate ones, as a forwarding server has.
-  const counts = [0, 0];
-  const answer = (n: number) => (q: Uint8Array) => {
-    counts[n]!++;
-    return q[1]! % 4 === 0 ? new Promise<Uint8Array>((r) => setTimeout(() => r(q), 5)) : q;
-  };
-  const a = await listenUdp('127.0.0.1', 0, answer(0), silentLogger, { reusePort: true });
-  const b = await listenUdp('127.0.0.1', a.port, answer(1), silentLogger, { reusePort: true });
-  let closed: typeof a | undefined;
-  try {
-    const got = await runClient(STREAM, [a.port, 4000, 800, 3000], async () => {
-      await new Promise((r) => setTimeout(r, 300));
-      // One client socket: the kernel sends all of it to one listener. Close that one.
-      closed = counts[0]! > 0 ? a : b;
-      await closed.close();
+  test(`${udp}: closing a UDP listener answers the datagrams already queued for it (none lost to the close)`, async () => {
+    const listener = await listenUdp('127.0.0.1', 0, (q) => q, silentLogger, { udp });
+    const got = await runClient(BURST, [listener.port, 500, 3000], async () => {
+      // The burst arrives while the loop is busy; close() is called before any of it was read.
+      const until = Date.now() + 300;
+      while (Date.now() < until) { /* blocked */ }
+      await listener.close();
     });
-    assert.ok(counts[0]! + counts[1]! >= 4000);
-    assert.ok(counts[closed === a ? 1 : 0]! > 0, 'the other listener took over');
-    assert.equal(got, 4000);
-  } finally {
-    await (closed === a ? b : a).close();
-  }
-});
+    assert.equal(got, 500);
+  });
+
+  test(`${udp}: two listeners on one port (SO_REUSEPORT): closing the one in use mid-stream loses no query`, async () => {
+    // Replies in progress (a promise) as well as immediate ones, as a forwarding server has.
+    const counts = [0, 0];
+    const answer = (n: number) => (q: Uint8Array) => {
+      counts[n]!++;
+      return q[1]! % 4 === 0 ? new Promise<Uint8Array>((r) => setTimeout(() => r(q), 5)) : q;
+    };
+    const a = await listenUdp('127.0.0.1', 0, answer(0), silentLogger, { reusePort: true, udp });
+    const b = await listenUdp('127.0.0.1', a.port, answer(1), silentLogger, { reusePort: true, udp });
+    let closed: typeof a | undefined;
+    try {
+      const got = await runClient(STREAM, [a.port, 4000, 800, 3000], async () => {
+        await new Promise((r) => setTimeout(r, 300));
+        // One client socket: the kernel sends all of it to one listener. Close that one.
+        closed = counts[0]! > 0 ? a : b;
+        await closed.close();
+      });
+      assert.ok(counts[0]! + counts[1]! >= 4000);
+      assert.ok(counts[closed === a ? 1 : 0]! > 0, 'the other listener took over');
+      assert.equal(got, 4000);
+    } finally {
+      await (closed === a ? b : a).close();
+    }
+  });
+}
 
 /** Resolves with the time from now until `sock` closes. */
 function closesAfter(sock: Socket): Promise<number> {

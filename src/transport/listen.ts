@@ -21,40 +21,14 @@ import type { Socket as UdpSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import type { Server as TcpServer, Socket } from 'node:net';
 import type { Logger } from '../core/log.ts';
-import type { Address, Transport } from '../core/request.ts';
+import type { Address } from '../core/request.ts';
 import { joinHostPort } from './client.ts';
+import { CLOSE_DRAIN_MAX_MS, SharedReply, UDP_RECV_BUFFER, whenQuiet } from './reply.ts';
+import type { Listener, QueryHandler, Reply } from './reply.ts';
+import { batchUdp, listenUdpBatched } from './udp-batch.ts';
 
-/**
- * A stored reply sent with the query's ID: the answer cache's hits. The listener sends the query's
- * first two bytes, then `tail` (the reply after its ID) — a gather write on UDP, so a hit is
- * answered without allocating or copying the reply (with the two changes below, +7% replies per
- * CPU-second over a copy with the ID patched: bench/README.md, Results). `tail` is never written
- * to: it may be in flight several times at once.
- */
-export class SharedReply {
-  readonly tail: Uint8Array;
-  /** `tail`: the reply's bytes after its ID. */
-  constructor(tail: Uint8Array) { this.tail = tail; }
-  /** The whole reply to `query`, as a copy of its own. */
-  to(query: Uint8Array): Uint8Array {
-    const out = Buffer.allocUnsafe(this.tail.length + 2);
-    out[0] = query[0]!;
-    out[1] = query[1]!;
-    out.set(this.tail, 2);
-    return out;
-  }
-}
-
-/** A reply: one message, several (a zone transfer over TCP), a stored one, or null to stay silent. */
-export type Reply = Uint8Array | SharedReply | readonly Uint8Array[] | null;
-export type QueryHandler = (query: Uint8Array, client: Address, transport: Transport) => Reply | Promise<Reply>;
-
-export interface Listener {
-  readonly transport: Transport;
-  readonly address: string;
-  readonly port: number;
-  close(): Promise<void>;
-}
+export { CLOSE_DRAIN_MAX_MS, SharedReply, UDP_DRAIN_QUIET_MS, UDP_RECV_BUFFER } from './reply.ts';
+export type { Listener, QueryHandler, Reply } from './reply.ts';
 
 /**
  * The `server` label of a listener in metrics and logs, as CoreDNS builds it: `dns://` and
@@ -70,16 +44,16 @@ export interface ListenOptions {
    * the kernel spreads clients over them. Default: on, on Linux (where Node supports it).
    */
   readonly reusePort?: boolean;
+  /**
+   * UDP's I/O: 'batch' reads and sends many datagrams per system call and per JavaScript call
+   * (udp-batch.ts; Linux, with the addon built); 'dgram' is node:dgram, one of each per datagram.
+   * Default: 'batch' where it is available (batchUdp.available), else 'dgram'.
+   */
+  readonly udp?: 'batch' | 'dgram';
 }
 
 const REUSE_PORT_DEFAULT = process.platform === 'linux';
 
-/**
- * The UDP receive buffer asked for (SO_RCVBUF; Linux caps it at net.core.rmem_max). The default
- * (rmem_default, 208 KiB here) holds ~280 small queries: a burst of 500 (dnsperf -q 500) arriving
- * during a garbage-collection pause lost ~300 of them (bench/). knot asks for more too.
- */
-export const UDP_RECV_BUFFER = 4 * 1024 * 1024;
 
 /** Time a new TCP connection has to deliver its first whole query. */
 export const TCP_FIRST_READ_MS = 3_000;
@@ -94,10 +68,6 @@ export const TCP_MAX_INFLIGHT = 64;
 export const TCP_MAX_UNSENT = 64 * 1024;
 /** Open TCP connections per listener; further ones are closed as they come (Node's maxConnections). */
 export const TCP_MAX_CONNECTIONS = 1_000;
-/** Quiet time that tells a closing UDP socket it has read every datagram queued for it. */
-export const UDP_DRAIN_QUIET_MS = 20;
-/** Longest a closing listener waits for queued and in-progress queries before closing anyway. */
-export const CLOSE_DRAIN_MAX_MS = 2_000;
 
 function family(address: string): 4 | 6 {
   return address.includes(':') ? 6 : 4;
@@ -109,7 +79,14 @@ function literalLookup(address: string, family: unknown, callback: (err: Error |
 }
 
 export function listenUdp(host: string, port: number, onQuery: QueryHandler, log: Logger, options: ListenOptions = {}): Promise<Listener> {
-  const reuse = options.reusePort ?? REUSE_PORT_DEFAULT ? { reusePort: true } : {};
+  const reusePort = options.reusePort ?? REUSE_PORT_DEFAULT;
+  if ((options.udp ?? 'batch') === 'batch' && batchUdp.available) return listenUdpBatched(host, port, onQuery, log, reusePort);
+  return listenDgram(host, port, onQuery, log, reusePort);
+}
+
+/** The UDP listener on node:dgram: one 'message' event and one send per query. */
+function listenDgram(host: string, port: number, onQuery: QueryHandler, log: Logger, reusePort: boolean): Promise<Listener> {
+  const reuse = reusePort ? { reusePort: true } : {};
   // Replies go to the address a query came from, already an IP (and `bind` takes IPs only): the
   // lookup dgram does before every send (dns.lookup, then a tick) is skipped by answering it at
   // once (a bare echo loop: +5% replies per CPU-second).
@@ -172,7 +149,7 @@ class UdpDrain {
   readonly #log: Logger;
   /** Replies in progress (the handler returned a promise). */
   inflight = 0;
-  #lastReceived = 0;
+  lastReceived = 0;
   /** Replies held while the socket is connected to itself; null while not closing. */
   #held: Array<[Datagram, number, string]> | null = null;
   #closed = false;
@@ -184,7 +161,7 @@ class UdpDrain {
   }
 
   received(): void {
-    if (this.#held !== null) this.#lastReceived = performance.now();
+    if (this.#held !== null) this.lastReceived = performance.now();
   }
 
   send(bytes: Datagram, port: number, address: string): void {
@@ -219,11 +196,11 @@ class UdpDrain {
       }
     };
     this.#held = [];
-    this.#lastReceived = performance.now();
+    this.lastReceived = performance.now();
     if (!steer()) return;
     const deadline = performance.now() + CLOSE_DRAIN_MAX_MS;
     for (;;) {
-      await this.#quiet(deadline);
+      await whenQuiet(this, deadline);
       const held = this.#held;
       if (held.length === 0 || performance.now() >= deadline) break;
       this.#held = [];
@@ -238,22 +215,6 @@ class UdpDrain {
       if (!steer()) return;
     }
     if (this.#held.length > 0 || this.inflight > 0) this.#log.warn(`udp ${self.address}:${self.port}: closed with ${this.#held.length + this.inflight} replies unsent after ${CLOSE_DRAIN_MAX_MS} ms`);
-  }
-
-  /**
-   * Resolves once nothing arrived for UDP_DRAIN_QUIET_MS and nothing is in progress. The check
-   * runs in setImmediate, after an event-loop poll: a datagram still queued when the timer fired
-   * (the loop was busy) is read by that poll and counts as arrived.
-   */
-  #quiet(deadline: number): Promise<void> {
-    return new Promise((resolve) => {
-      const check = (): void => {
-        const now = performance.now();
-        if (now >= deadline || (this.inflight === 0 && now - this.#lastReceived >= UDP_DRAIN_QUIET_MS)) resolve();
-        else setTimeout(() => setImmediate(check), UDP_DRAIN_QUIET_MS);
-      };
-      setTimeout(() => setImmediate(check), UDP_DRAIN_QUIET_MS);
-    });
   }
 }
 

@@ -752,7 +752,9 @@ describe('Dockerfile', () => {
     assert.ok(runs.indexOf('npm ci') < runs.indexOf('npm run build') && runs.indexOf('npm run build') < runs.indexOf('npm prune'));
     const runtime = stages[1]!;
     assert.deepEqual(runtime.filter(([k]) => k === 'USER').map(([, v]) => v), ['65532:65532']);
-    for (const need of ['/app/package.json', '/app/node_modules', '/app/dist']) {
+    // The batched-UDP addon: compiled in the build stage, a failed build failing the image.
+    assert.ok(/\bgcc\b/.test(runs) && runs.includes('PODNS_REQUIRE_NATIVE=1 npm ci'), 'the addon is built, or the image fails');
+    for (const need of ['/app/package.json', '/app/node_modules', '/app/dist', '/app/build']) {
       assert.ok(runtime.some(([k, v]) => k === 'COPY' && v.startsWith('--from=build ') && v.includes(`${need} `)), `COPY --from=build ${need}`);
     }
     assert.ok(runtime.some(([k, v]) => k === 'RUN' && /\biptables\b/.test(v) && /\biproute2\b/.test(v)), 'podns nodecache runs ip and iptables');

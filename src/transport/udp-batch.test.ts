@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import type { Socket as UdpSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { after, describe, test } from 'node:test';
 import type { Address } from '../core/request.ts';
 import { silentLogger } from '../core/log.ts';
@@ -25,12 +26,12 @@ test('the batched path is there where it is built, and CI builds it (PODNS_REQUI
 const skip = batchUdp.available ? false : `batched UDP unavailable: ${batchUdp.reason}`;
 
 /** A client socket that collects every datagram it gets. */
-async function client(type: 'udp4' | 'udp6' = 'udp4'): Promise<{ sock: UdpSocket; port: number; got: Buffer[]; until: (n: number, ms?: number) => Promise<Buffer[]> }> {
+async function client(type: 'udp4' | 'udp6' = 'udp4', from: string = type === 'udp4' ? '127.0.0.1' : '::1'): Promise<{ sock: UdpSocket; port: number; got: Buffer[]; until: (n: number, ms?: number) => Promise<Buffer[]> }> {
   const sock = createSocket(type);
   const got: Buffer[] = [];
   let waiter: (() => void) | null = null;
   sock.on('message', (m) => { got.push(m); waiter?.(); });
-  await new Promise<void>((res) => sock.bind(0, type === 'udp4' ? '127.0.0.1' : '::1', () => res()));
+  await new Promise<void>((res) => sock.bind(0, from, () => res()));
   sock.setRecvBufferSize(8 * 1024 * 1024);
   const until = (n: number, ms = 3000): Promise<Buffer[]> => new Promise((resolve) => {
     const timer = setTimeout(() => { waiter = null; resolve(got); }, ms);
@@ -82,6 +83,18 @@ describe('batched UDP listener', { skip }, () => {
       assert.equal(seen.get('batch')!.address, host === '::' && type === 'udp4' ? '::ffff:127.0.0.1' : type === 'udp4' ? '127.0.0.1' : '::1');
     });
   }
+
+  test('IPv4 clients of a dual-stack socket, from two addresses: each shows as its own ::ffff:a.b.c.d (the text cache keys on the address)', async () => {
+    const seen: string[] = [];
+    const l = await listen('::', (q, c) => { seen.push(c.address); return q; });
+    for (const from of ['127.0.0.1', '127.0.0.2', '127.0.0.1']) {
+      const c = await client('udp4', from);
+      socks.push(c.sock);
+      c.sock.send(datagram(1), l.port, '127.0.0.1');
+      await c.until(1);
+    }
+    assert.deepEqual(seen, ['::ffff:127.0.0.1', '::ffff:127.0.0.2', '::ffff:127.0.0.1']);
+  });
 
   test('every reply form: bytes, a stored reply behind the query\'s ID, the first of several, none', async () => {
     const tail = Buffer.from('stored reply after its ID');
@@ -163,5 +176,35 @@ describe('batched UDP listener', { skip }, () => {
     const again = await listenUdpBatched('127.0.0.1', l.port, (q) => q, silentLogger, false);
     open.push(again);
     assert.equal(again.port, l.port);
+  });
+
+  test('the addon checks what JavaScript asks it to send: a reply outside the send area, or too many, throws and sends nothing', async () => {
+    // The raw socket, below udp-batch.ts: docs/security.md's claim about the C code.
+    const addon = createRequire(import.meta.url)(ADDON_PATH) as {
+      BatchSocket: new (h: string, p: number, r: boolean, b: number, f: (n: number) => void) => { txmeta: ArrayBuffer; port: number; send(n: number): number; close(): void };
+      TX_META: number; TX_MAX: number; TX_BYTES: number;
+    };
+    const raw = new addon.BatchSocket('127.0.0.1', 0, false, 0, () => undefined);
+    try {
+      const c = await client();
+      socks.push(c.sock);
+      const meta = new Int32Array(raw.txmeta);
+      const to = (off: number, len: number): void => {
+        meta.set([off, len, 4, c.port, 0, 0, 0, 0, 0]);
+        new Uint8Array(meta.buffer, 5 * 4, 4).set([127, 0, 0, 1]);
+      };
+      for (const [off, len] of [[addon.TX_BYTES - 10, 11], [-1, 12], [0, -1], [0x7fffffff, 0x7fffffff]] as const) {
+        to(off, len);
+        assert.throws(() => raw.send(1), RangeError, `offset ${off}, length ${len}`);
+      }
+      assert.throws(() => raw.send(addon.TX_MAX + 1), RangeError);
+      assert.throws(() => raw.send(-1), RangeError);
+      to(0, 12);
+      assert.equal(raw.send(1), 1, 'a reply inside the area is sent');
+      const got = await c.until(2, 300);
+      assert.equal(got.length, 1, 'only the good one arrived');
+    } finally {
+      raw.close();
+    }
   });
 });

@@ -65,10 +65,14 @@ export const batchUdp: { readonly available: boolean; readonly reason: string } 
 
 /**
  * Client address text by the IPv4 address's int32 (as it lies in rxmeta): a server sees the same
- * few thousand clients again and again. Emptied when it reaches V4_TEXTS entries.
+ * few thousand clients again and again. Emptied when it reaches V4_TEXTS entries. IPv4 clients of
+ * a dual-stack socket (bound to "::", kubeadm's default) come as ::ffff:a.b.c.d, kept in `mapped`.
  */
 const v4Texts = new Map<number, string>();
+const mappedTexts = new Map<number, string>();
 const V4_TEXTS = 65_536;
+/** rxmeta's third address int of an IPv4-mapped IPv6 address: bytes 00 00 ff ff, little-endian. */
+const MAPPED = 0xffff0000 | 0;
 
 class BatchedUdp {
   readonly #raw: RawSocket;
@@ -125,8 +129,8 @@ class BatchedUdp {
       if (len < 0) continue; // larger than a slot: not a query anyone sends
       const start = i * this.#slot;
       // A copy, as node:dgram gives: the slot is read into again by the next batch, and a handler
-      // may keep the query. A Buffer from Node's pool: Uint8Array.slice would allocate an
-      // ArrayBuffer per query, ten times the cost of the copy (and the answer cache's key wants a Buffer).
+      // may keep the query. A Buffer cut from Node's pool, like dgram's, which the answer cache
+      // keys without wrapping (Uint8Array.slice would allocate an ArrayBuffer per query).
       const query = Buffer.allocUnsafe(len);
       query.set(this.#rx.subarray(start, start + len));
       let r: ReturnType<QueryHandler>;
@@ -159,17 +163,20 @@ class BatchedUdp {
   #client(m: number): Address {
     const rxm = this.#rxm;
     const port = rxm[m + 2]!;
-    if (rxm[m + 1] === 4) {
-      const key = rxm[m + 4]!;
-      let address = v4Texts.get(key);
-      if (address === undefined) {
-        if (v4Texts.size >= V4_TEXTS) v4Texts.clear();
-        address = ipv4Text(this.#rxmBytes, (m + 4) * 4);
-        v4Texts.set(key, address);
-      }
-      return { address, port, family: 4 };
-    }
+    if (rxm[m + 1] === 4) return { address: this.#cached(v4Texts, rxm[m + 4]!, m + 4, ''), port, family: 4 };
+    if (rxm[m + 4] === 0 && rxm[m + 5] === 0 && rxm[m + 6] === MAPPED) return { address: this.#cached(mappedTexts, rxm[m + 7]!, m + 7, '::ffff:'), port, family: 6 };
     return { address: ipv6Text(this.#rxmBytes, (m + 4) * 4), port, family: 6 };
+  }
+
+  /** The text of the IPv4 address at rxmeta int `at` (keyed by that int), after `prefix`. */
+  #cached(texts: Map<number, string>, key: number, at: number, prefix: string): string {
+    let address = texts.get(key);
+    if (address === undefined) {
+      if (texts.size >= V4_TEXTS) texts.clear();
+      address = prefix + ipv4Text(this.#rxmBytes, at * 4);
+      texts.set(key, address);
+    }
+    return address;
   }
 
   /** Queues one reply datagram for the peer described at peer[at..at+7) (rxmeta's layout after the length). */

@@ -14,7 +14,11 @@
  * Every answer is new, so each phase fills both caches (the cache plugin's and the server's
  * answer cache) to their bounds; after that, entries are only replaced. The script samples
  * podns's RSS every second and fails (exit status 1) if, in the second half of either phase —
- * the caches full by then —, RSS grew by more than GROWTH_LIMIT_MIB, or a query was lost.
+ * the caches full by then —, RSS grew by more than GROWTH_LIMIT_MIB, or a query was lost, or
+ * dnsperf could not send 90% of the offered rate (its outstanding limit holds it back when replies
+ * slow down: how a costlier cache miss shows, as the first batched UDP listener's did, 65-70% in
+ * every run; at 10 000 misses/s podns is near 90% of its core, so a slow moment of this VM can
+ * take either UDP path a little under 95%).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -98,14 +102,14 @@ let failed = false;
 const rows = phases.map(({ name, perf, rss }) => {
   const half = rss.slice(Math.floor(rss.length / 2));
   const growth = half.length > 1 ? Math.max(...half) - half[0]! : 0;
-  const ok = perf.lost === 0 && growth <= GROWTH_LIMIT_MIB;
+  const ok = perf.lost === 0 && growth <= GROWTH_LIMIT_MIB && perf.sent >= 0.9 * RATE * SECONDS;
   if (!ok) failed = true;
   return `| ${name} | ${perf.sent} | ${perf.lost} | ${mib(rss[0])} | ${mib(rss[Math.floor(rss.length / 2)])} | ${mib(rss.at(-1))} | ${mib(Math.max(...rss))} | ${growth.toFixed(1)} | ${ok ? 'pass' : 'FAIL'} |`;
 });
 process.stdout.write([
   `random-subdomain flood, ${RATE} QPS × ${SECONDS} s per phase (npm run bench:flood -- --seconds ${SECONDS} --rate ${RATE})`,
   '',
-  `| phase | queries | lost | RSS start MiB | RSS middle | RSS end | RSS max | growth over 2nd half | ≤ ${GROWTH_LIMIT_MIB} MiB, none lost |`,
+  `| phase | queries | lost | RSS start MiB | RSS middle | RSS end | RSS max | growth over 2nd half | ≤ ${GROWTH_LIMIT_MIB} MiB, none lost, ≥ 90% of the rate sent |`,
   '|---|---|---|---|---|---|---|---|---|',
   ...rows,
   '',

@@ -187,17 +187,17 @@ function tool(cmd: string, args: string[]): string {
 }
 
 function environment(): Record<string, string> {
-  // The commit, and when src/ differs from it, a hash of the difference (tracked changes and
-  // untracked files), so that two runs can tell whether they measured the same podns.
+  // The commit, and when src/ or native/ differs from it, a hash of the difference (tracked
+  // changes and untracked files), so that two runs can tell whether they measured the same podns.
   const gitRev = (): string => {
     try {
       const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       const rev = git('rev-parse', '--short', 'HEAD').trim();
-      const hash = createHash('sha1').update(git('diff', 'HEAD', '--', 'src'));
-      const untracked = git('ls-files', '--others', '--exclude-standard', '--', 'src').split('\n').filter((f) => f !== '');
+      const hash = createHash('sha1').update(git('diff', 'HEAD', '--', 'src', 'native'));
+      const untracked = git('ls-files', '--others', '--exclude-standard', '--', 'src', 'native').split('\n').filter((f) => f !== '');
       for (const f of untracked) hash.update(f).update(readFileSync(join(ROOT, f)));
-      const dirty = git('status', '--porcelain', '--', 'src').trim() !== '';
-      return dirty ? `${rev} + uncommitted src/ changes ${hash.digest('hex').slice(0, 8)}` : rev;
+      const dirty = git('status', '--porcelain', '--', 'src', 'native').trim() !== '';
+      return dirty ? `${rev} + uncommitted changes ${hash.digest('hex').slice(0, 8)}` : rev;
     } catch {
       return 'unknown';
     }

@@ -228,7 +228,7 @@ static int parse_addr(napi_env env, napi_value host, int port, struct sockaddr_i
 }
 
 /* connect(host, port): only datagrams from there are received (the close drain's steering); a
- * connected UDP socket still sends replies to any address given with them. disconnect(): undo. */
+ * connected UDP socket still sends replies to any address given with them. */
 static napi_value js_connect(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   sock_t *s = unwrap(env, info, 2, argv);
@@ -239,14 +239,6 @@ static napi_value js_connect(napi_env env, napi_callback_info info) {
   socklen_t len;
   if (parse_addr(env, argv[0], port, &a, &len) < 0) { napi_throw_type_error(env, NULL, "connect: not an IP address"); return NULL; }
   if (connect(s->fd, (struct sockaddr *)&a, len) != 0) return throw_errno(env, "connect", errno);
-  return NULL;
-}
-
-static napi_value js_disconnect(napi_env env, napi_callback_info info) {
-  sock_t *s = unwrap(env, info, 0, NULL);
-  if (s == NULL) return NULL;
-  struct sockaddr unspec = { .sa_family = AF_UNSPEC };
-  connect(s->fd, &unspec, sizeof unspec);
   return NULL;
 }
 
@@ -384,7 +376,6 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor methods[] = {
     { "send", NULL, js_send, NULL, NULL, NULL, napi_default_method, NULL },
     { "connect", NULL, js_connect, NULL, NULL, NULL, napi_default_method, NULL },
-    { "disconnect", NULL, js_disconnect, NULL, NULL, NULL, napi_default_method, NULL },
     { "stats", NULL, js_stats, NULL, NULL, NULL, napi_default_method, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_default_method, NULL },
   };

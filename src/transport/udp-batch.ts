@@ -30,7 +30,6 @@ interface RawSocket {
   /** Sends txmeta's first n replies; returns how many the kernel took. */
   send(n: number): number;
   connect(host: string, port: number): void;
-  disconnect(): void;
   close(): void;
   stats(): { oversized: number; sendErrors: number };
 }

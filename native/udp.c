@@ -27,20 +27,19 @@
 #include <node_api.h>
 #include <uv.h>
 
+/*
+ * Queries read per readable event, in one recvmmsg, before other events get their turn (libuv's
+ * own per-wakeup limit for a UDP socket). Taking more at once (8 reads of 64 at first) starts that
+ * many forwarded queries together; their state outlives the 1 MiB young generation and is
+ * promoted, and under a flood of cache misses the collector's time doubled: 7 000 instead of
+ * 10 000 misses/s (npm run bench:flood). Cache hits gained nothing measurable from the larger batches.
+ */
 #define BATCH 32
 #define SLOT 65536
 #define META 8
 #define TX_META 9
 #define TX_MAX 256
 #define TX_BYTES (256 * 1024)
-/*
- * Batches read per readable event before other events get their turn: one, of at most BATCH (32,
- * libuv's own per-wakeup limit for a UDP socket). Taking more at once (8 × 64 at first) starts that
- * many forwarded queries together; their state outlives the 1 MiB young generation and is
- * promoted, and under a flood of cache misses the collector's time doubled: 7 000 instead of
- * 10 000 misses/s (npm run bench:flood). Cache hits gained nothing measurable from the larger batches.
- */
-#define ROUNDS 1
 
 typedef struct {
   uv_poll_t poll;
@@ -111,44 +110,42 @@ static socklen_t addr_from_meta(struct sockaddr_in6 *a, const int32_t *m) {
   return sizeof(struct sockaddr_in6);
 }
 
+/* One recvmmsg of up to BATCH queries, handed to onBatch; what is left waits for the next turn
+ * of the loop (the poll is level-triggered). */
 static void on_readable(uv_poll_t *poll, int status, int events) {
   sock_t *s = (sock_t *)poll->data;
   napi_env env = s->env;
-  if (status < 0) return;
-  for (int round = 0; round < ROUNDS && s->polling; round++) {
-    for (int i = 0; i < BATCH; i++) {
-      s->rmsg[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_in6);
-      s->rmsg[i].msg_hdr.msg_flags = 0;
-      s->riov[i].iov_len = SLOT;
+  if (status < 0 || !s->polling) return;
+  for (int i = 0; i < BATCH; i++) {
+    s->rmsg[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_in6);
+    s->rmsg[i].msg_hdr.msg_flags = 0;
+    s->riov[i].iov_len = SLOT;
+  }
+  int n = recvmmsg(s->fd, s->rmsg, BATCH, MSG_DONTWAIT, NULL);
+  if (n <= 0) return; /* EAGAIN, or an error the next read reports again */
+  for (int i = 0; i < n; i++) {
+    int32_t *m = &s->rxmeta[i * META];
+    if (s->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+      m[0] = -1;
+      s->oversized++;
+    } else {
+      m[0] = (int32_t)s->rmsg[i].msg_len;
     }
-    int n = recvmmsg(s->fd, s->rmsg, BATCH, MSG_DONTWAIT, NULL);
-    if (n <= 0) return; /* EAGAIN, or an error the next read reports again */
-    for (int i = 0; i < n; i++) {
-      int32_t *m = &s->rxmeta[i * META];
-      if (s->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
-        m[0] = -1;
-        s->oversized++;
-      } else {
-        m[0] = (int32_t)s->rmsg[i].msg_len;
-      }
-      meta_from_addr(m, &s->raddr[i]);
-    }
-    napi_handle_scope scope;
-    if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-    napi_value recv, fn, arg;
-    napi_get_reference_value(env, s->self, &recv);
-    napi_get_reference_value(env, s->on_batch, &fn);
-    napi_create_int32(env, n, &arg);
-    /* make_callback: microtasks (promise replies) and nextTicks run after it, as after dgram's 'message'. */
-    napi_status st = napi_make_callback(env, s->async, recv, fn, 1, &arg, NULL);
-    napi_close_handle_scope(env, scope);
-    if (st == napi_pending_exception) {
-      napi_value exc;
-      napi_get_and_clear_last_exception(env, &exc);
-      napi_fatal_exception(env, exc);
-      return;
-    }
-    if (n < BATCH) return;
+    meta_from_addr(m, &s->raddr[i]);
+  }
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value recv, fn, arg;
+  napi_get_reference_value(env, s->self, &recv);
+  napi_get_reference_value(env, s->on_batch, &fn);
+  napi_create_int32(env, n, &arg);
+  /* make_callback: microtasks (promise replies) and nextTicks run after it, as after dgram's 'message'. */
+  napi_status st = napi_make_callback(env, s->async, recv, fn, 1, &arg, NULL);
+  napi_close_handle_scope(env, scope);
+  if (st == napi_pending_exception) {
+    napi_value exc;
+    napi_get_and_clear_last_exception(env, &exc);
+    napi_fatal_exception(env, exc);
   }
 }
 

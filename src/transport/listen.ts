@@ -23,7 +23,7 @@ import type { Server as TcpServer, Socket } from 'node:net';
 import type { Logger } from '../core/log.ts';
 import type { Address } from '../core/request.ts';
 import { joinHostPort } from './client.ts';
-import { CLOSE_DRAIN_MAX_MS, SharedReply, UDP_RECV_BUFFER, whenQuiet } from './reply.ts';
+import { CLOSE_DRAIN_MAX_MS, SharedReply, UDP_RECV_BUFFER, selfPeer, udpMessage, whenQuiet } from './reply.ts';
 import type { Listener, QueryHandler, Reply } from './reply.ts';
 import { batchUdp, listenUdpBatched } from './udp-batch.ts';
 
@@ -94,9 +94,8 @@ function listenDgram(host: string, port: number, onQuery: QueryHandler, log: Log
   const drain = new UdpDrain(sock, log);
   const send = (bytes: Reply, query: Buffer, rport: number, raddr: string): void => {
     if (bytes === null) return;
-    // UDP carries one message: of a multi-message reply only the first is sent.
-    const one = bytes instanceof Uint8Array ? bytes : bytes instanceof SharedReply ? [query.subarray(0, 2), bytes.tail] : bytes[0];
-    if (one !== undefined) drain.send(one, rport, raddr);
+    const one = udpMessage(bytes);
+    if (one !== undefined) drain.send(one instanceof SharedReply ? [query.subarray(0, 2), one.tail] : one, rport, raddr);
   };
   sock.on('message', (msg, rinfo) => {
     drain.received();
@@ -184,8 +183,7 @@ class UdpDrain {
 
   async #drain(): Promise<void> {
     const self = this.#sock.address();
-    // A wildcard-bound socket connected to the wildcard would be connected to the loopback.
-    const peer = self.address === '0.0.0.0' ? '127.0.0.1' : self.address === '::' ? '::1' : self.address;
+    const peer = selfPeer(self.address);
     const steer = (): boolean => {
       try {
         this.#sock.connect(self.port, peer); // synchronous: literalLookup answers at once

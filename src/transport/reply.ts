@@ -29,6 +29,11 @@ export class SharedReply {
 export type Reply = Uint8Array | SharedReply | readonly Uint8Array[] | null;
 export type QueryHandler = (query: Uint8Array, client: Address, transport: Transport) => Reply | Promise<Reply>;
 
+/** What a UDP listener sends of a reply: UDP carries one message, so of several only the first. */
+export function udpMessage(reply: NonNullable<Reply>): Uint8Array | SharedReply | undefined {
+  return reply instanceof Uint8Array || reply instanceof SharedReply ? reply : reply[0];
+}
+
 export interface Listener {
   readonly transport: Transport;
   readonly address: string;
@@ -42,6 +47,15 @@ export interface Listener {
  * during a garbage-collection pause lost ~300 of them (bench/). knot asks for more too.
  */
 export const UDP_RECV_BUFFER = 4 * 1024 * 1024;
+
+/**
+ * Where a closing UDP socket bound to `host` connects to steer new queries to the port's other
+ * sockets: its own address, or the loopback for a wildcard (connecting to the wildcard would
+ * connect to the loopback anyway).
+ */
+export function selfPeer(host: string): string {
+  return host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+}
 
 /** Quiet time that tells a closing UDP socket it has read every datagram queued for it. */
 export const UDP_DRAIN_QUIET_MS = 20;

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/log.ts';
 import type { Address } from '../core/request.ts';
 import { ipv4Text, ipv6Text } from '../dns/ip.ts';
-import { CLOSE_DRAIN_MAX_MS, SharedReply, UDP_RECV_BUFFER, whenQuiet } from './reply.ts';
+import { CLOSE_DRAIN_MAX_MS, SharedReply, UDP_RECV_BUFFER, selfPeer, udpMessage, whenQuiet } from './reply.ts';
 import type { Listener, QueryHandler, Reply } from './reply.ts';
 
 /** The socket class native/udp.c defines; its buffers are described there. */
@@ -65,7 +65,7 @@ export const batchUdp: { readonly available: boolean; readonly reason: string } 
 /**
  * Client address text by the IPv4 address's int32 (as it lies in rxmeta): a server sees the same
  * few thousand clients again and again. Emptied when it reaches V4_TEXTS entries. IPv4 clients of
- * a dual-stack socket (bound to "::", kubeadm's default) come as ::ffff:a.b.c.d, kept in `mapped`.
+ * a dual-stack socket (bound to "::", kubeadm's default) come as ::ffff:a.b.c.d, kept in `mappedTexts`.
  */
 const v4Texts = new Map<number, string>();
 const mappedTexts = new Map<number, string>();
@@ -101,7 +101,7 @@ class BatchedUdp {
   readonly port: number;
 
   constructor(a: Addon, host: string, port: number, reusePort: boolean, onQuery: QueryHandler, log: Logger) {
-    this.#selfHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+    this.#selfHost = selfPeer(host);
     this.#onQuery = onQuery;
     this.#log = log;
     this.#slot = a.SLOT;
@@ -181,8 +181,7 @@ class BatchedUdp {
   /** Queues one reply datagram for the peer described at peer[at..at+7) (rxmeta's layout after the length). */
   #put(reply: NonNullable<Reply>, query: Uint8Array, peer: Int32Array, at: number): void {
     if (this.#closed) return; // after CLOSE_DRAIN_MAX_MS: dropped
-    // UDP carries one message: of a multi-message reply only the first is sent.
-    const one = reply instanceof Uint8Array || reply instanceof SharedReply ? reply : reply[0];
+    const one = udpMessage(reply);
     if (one === undefined) return;
     const len = one instanceof SharedReply ? one.tail.length + 2 : one.length;
     if (this.#count === this.#txMax || this.#used + len > this.#txBytes) this.#flush();
@@ -243,7 +242,6 @@ class BatchedUdp {
     await whenQuiet(this, deadline);
     if (this.inflight > 0) this.#log.warn(`udp :${this.port}: closed with ${this.inflight} replies unsent after ${CLOSE_DRAIN_MAX_MS} ms`);
   }
-
 }
 
 /** listenUdp's batched form (listen.ts chooses): bound and reading when it resolves. */

@@ -115,7 +115,17 @@ static socklen_t addr_from_meta(struct sockaddr_in6 *a, const int32_t *m) {
 static void on_readable(uv_poll_t *poll, int status, int events) {
   sock_t *s = (sock_t *)poll->data;
   napi_env env = s->env;
-  if (status < 0 || !s->polling) return;
+  if (!s->polling) return;
+  if (status < 0) {
+    /* libuv stops a poll whose socket reports POLLERR: a pending socket error, which a connected
+     * UDP socket gets from an ICMP message (port unreachable) about its peer. Reading SO_ERROR
+     * clears it, and reading goes on; otherwise the port would take no query again. */
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    uv_poll_start(&s->poll, UV_READABLE, on_readable);
+    return;
+  }
   for (int i = 0; i < BATCH; i++) {
     s->rmsg[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_in6);
     s->rmsg[i].msg_hdr.msg_flags = 0;

@@ -207,4 +207,35 @@ describe('batched UDP listener', { skip }, () => {
       raw.close();
     }
   });
+
+  test('a socket error (ICMP port unreachable to a connected socket) does not stop the socket reading', async () => {
+    // libuv stops a poll on POLLERR; the addon clears the error and polls again.
+    const addon = createRequire(import.meta.url)(ADDON_PATH) as {
+      BatchSocket: new (h: string, p: number, r: boolean, b: number, f: (n: number) => void) => { txmeta: ArrayBuffer; port: number; send(n: number): number; connect(h: string, p: number): void; close(): void };
+    };
+    let batches = 0;
+    const raw = new addon.BatchSocket('127.0.0.1', 0, false, 0, () => { batches++; });
+    try {
+      const gone = await client();
+      const port = gone.port;
+      raw.connect('127.0.0.1', port);
+      await new Promise<void>((r) => gone.sock.close(() => r()));
+      // A datagram to the closed port draws the ICMP error, which the connected socket is told.
+      const meta = new Int32Array(raw.txmeta);
+      meta.set([0, 12, 4, port, 0, 0, 0, 0, 0]);
+      new Uint8Array(meta.buffer, 5 * 4, 4).set([127, 0, 0, 1]);
+      raw.send(1);
+      await new Promise((r) => setTimeout(r, 100));
+      // The peer is back on its port (a connected socket only reads from it) and sends a query.
+      const back = createSocket('udp4');
+      socks.push(back);
+      await new Promise<void>((r) => back.bind(port, '127.0.0.1', () => r()));
+      back.send(datagram(9), raw.port, '127.0.0.1');
+      const deadline = Date.now() + 2_000;
+      while (batches === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(batches, 1, 'the query after the error was read');
+    } finally {
+      raw.close();
+    }
+  });
 });

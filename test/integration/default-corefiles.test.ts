@@ -16,7 +16,7 @@ import { kubeadmCorefile } from '../../src/cli/default-corefile.ts';
 import { rr } from '../../src/testing/rr.ts';
 import { answerTo, startUpstream } from '../../src/testing/upstream.ts';
 import type { Upstream } from '../../src/testing/upstream.ts';
-import { ROOT, dig, freePort, parseDig, run, tempDir } from './harness.ts';
+import { ROOT, dig, digAt, freePort, tempDir } from './harness.ts';
 
 const EXAMPLES = join(ROOT, 'examples/cluster');
 
@@ -98,7 +98,7 @@ describe("kubeadm's default Corefile and NodeLocal DNSCache's, unchanged", () =>
 
   test('NodeLocal DNSCache: cluster names over TCP to the cluster DNS, external names upstream, both addresses', async () => {
     for (const host of ['127.0.0.1', '127.0.0.2']) {
-      const r = parseDig(await run('dig', [`@${host}`, '-p', String(nodelocalPort), '+tries=1', '+time=3', '+nocookie', 'web.shop.svc.cluster.local', 'A']));
+      const r = await digAt(host, nodelocalPort, 'web.shop.svc.cluster.local', 'A');
       assert.equal(r.status, 'NOERROR', host);
       assert.deepEqual(r.answer.map((l) => l.replace(/ \d+ IN /, ' IN ')), ['web.shop.svc.cluster.local. IN A 10.96.100.10']);
     }

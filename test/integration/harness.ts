@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serverPort } from '../../src/testing/ports.ts';
+import { clientPort, serverPort } from '../../src/testing/ports.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = join(ROOT, 'src/cli/main.ts');
@@ -118,8 +118,28 @@ export function parseDig(out: string): DigResult {
   return { status, flags, answer: sections.ANSWER!, authority: sections.AUTHORITY!, additional: sections.ADDITIONAL!, opt: sections.OPT!, raw: out };
 }
 
-export async function dig(port: number, ...args: string[]): Promise<DigResult> {
-  return parseDig(await run('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', '+time=3', '+nocookie', ...args]));
+/** dig to 127.0.0.1:port (digAt). */
+export function dig(port: number, ...args: string[]): Promise<DigResult> {
+  return digAt('127.0.0.1', port, ...args);
+}
+
+/**
+ * dig to an IPv4 loopback server. A UDP query's source port comes from clientPort()
+ * (`-b 127.0.0.1#P`, or `#P` after the caller's own `-b` address): left to the kernel, two
+ * concurrent digs can get the same port, and then one of them never sees its reply (src/testing/ports.ts).
+ */
+export async function digAt(server: string, port: number, ...args: string[]): Promise<DigResult> {
+  const base = [`@${server}`, '-p', String(port), '+tries=1', '+time=3', '+nocookie'];
+  if (args.some((a) => a === '+tcp' || a === '+vc' || /^[AI]XFR/i.test(a))) return parseDig(await run('dig', [...base, ...args]));
+  const source = await clientPort();
+  try {
+    const b = args.indexOf('-b');
+    let bound = ['-b', `127.0.0.1#${source.port}`, ...args];
+    if (b >= 0) bound = args[b + 1]!.includes('#') ? args : args.with(b + 1, `${args[b + 1]!}#${source.port}`);
+    return parseDig(await run('dig', [...base, ...bound]));
+  } finally {
+    source.release();
+  }
 }
 
 /** GET `http://127.0.0.1:PORT/PATH`: the status and body, or status 0 when nothing answers. */

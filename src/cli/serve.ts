@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import type { ServerBlock } from '../corefile/index.ts';
 import { UsageError } from '../core/errors.ts';
+import { trimPeriodically } from '../core/gc.ts';
 import type { Logger } from '../core/log.ts';
 import type { LoadedConfig } from '../server/server.ts';
 import type { WorkerLink } from '../server/worker.ts';
@@ -90,9 +91,11 @@ function defaultPortOf(values: ServeValues): number {
 
 /** Runs one server until a signal; `worker` when this process is one of `--workers`. */
 async function runServer(values: ServeValues, log: Logger, hooks: ServeHooks = {}, worker?: WorkerLink): Promise<number> {
+  const stopTrimming = trimPeriodically();
   try {
     return await serveUntilStopped(values, log, hooks, worker);
   } finally {
+    stopTrimming();
     worker?.close();
   }
 }

@@ -168,9 +168,13 @@ class Fields {
   }
   protocol(v: unknown, where: string): string {
     const s = this.str(v, where) ?? 'TCP';
-    const p = s.toLowerCase();
-    if (p !== 'tcp' && p !== 'udp' && p !== 'sctp') this.fail(where, `expected TCP, UDP or SCTP, got ${show(v)}`);
-    return p;
+    // The constants, not toLowerCase()'s copy: one string per port otherwise.
+    switch (s.toLowerCase()) {
+      case 'tcp': return 'tcp';
+      case 'udp': return 'udp';
+      case 'sctp': return 'sctp';
+      default: return this.fail(where, `expected TCP, UDP or SCTP, got ${show(v)}`);
+    }
   }
   portName(v: unknown, where: string): string {
     const s = this.str(v, where) ?? '';
@@ -294,7 +298,31 @@ function collect(raw: unknown, defaults: { apiVersion: string; kind: string } | 
 
 const SERVICE_TYPES: readonly ServiceType[] = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
 
-function toPorts(raw: unknown, where: string, f: Fields, portOptional: boolean): Port[] {
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+const NO_PORTS: readonly Port[] = Object.freeze([]);
+
+/**
+ * Port lists are shared: most services and slices of a cluster list one of a few (`http/80/tcp`),
+ * and one list with its Port objects is ~200 bytes (10k services and 10k slices: ~4 MB). Model
+ * objects are immutable, so a list can be anyone's. Emptied when it holds PORT_LISTS lists.
+ */
+const portLists = new Map<string, readonly Port[]>();
+const PORT_LISTS = 4096;
+
+function sharedPorts(ports: readonly Port[]): readonly Port[] {
+  if (ports.length === 0) return NO_PORTS;
+  let key = '';
+  for (const p of ports) key += `${p.name}/${p.port}/${p.protocol},`;
+  let shared = portLists.get(key);
+  if (shared === undefined) {
+    if (portLists.size >= PORT_LISTS) portLists.clear();
+    shared = Object.freeze(ports.map((p) => Object.freeze({ name: p.name, port: p.port, protocol: p.protocol })));
+    portLists.set(key, shared);
+  }
+  return shared;
+}
+
+function toPorts(raw: unknown, where: string, f: Fields, portOptional: boolean): readonly Port[] {
   const ports: Port[] = [];
   f.arr(raw, where).forEach((p, i) => {
     const w = `${where}[${i}]`;
@@ -305,7 +333,7 @@ function toPorts(raw: unknown, where: string, f: Fields, portOptional: boolean):
     if (portOptional && (o['port'] === undefined || o['port'] === null)) return;
     ports.push({ name, port: f.port(o['port'], `${w}.port`), protocol });
   });
-  return ports;
+  return sharedPorts(ports);
 }
 
 function toService(raw: Obj, namespace: string, name: string, f: Fields): Service {
@@ -322,7 +350,7 @@ function toService(raw: Obj, namespace: string, name: string, f: Fields): Servic
     f.fail('spec.clusterIP', `${show(single)} must equal spec.clusterIPs[0] ${show(listed[0])}`);
   }
   let headless = false;
-  let clusterIPs: string[] = [];
+  let clusterIPs: readonly string[] = NO_STRINGS;
   let externalName = '';
   if (type === 'ExternalName') {
     externalName = f.str(spec['externalName'], 'spec.externalName') ?? '';
@@ -349,7 +377,10 @@ function toService(raw: Obj, namespace: string, name: string, f: Fields): Servic
   });
   const selector = f.obj(spec['selector'], 'spec.selector');
   const hasSelector = selector !== undefined && Object.keys(selector).length > 0;
-  return { kind: 'Service', namespace, name, type, headless, clusterIPs, externalName, ports, externalIPs, hasSelector };
+  return {
+    kind: 'Service', namespace, name, type, headless, clusterIPs, externalName, ports,
+    externalIPs: externalIPs.length === 0 ? NO_STRINGS : externalIPs.slice(), hasSelector,
+  };
 }
 
 function toSlice(raw: Obj, namespace: string, name: string, labels: Labels, f: Fields): EndpointSlice | undefined {

@@ -6,14 +6,14 @@
  * of every dgram server); batching halves it. Everything above the socket is the same as with
  * dgram: the same handler, the same replies, the same lossless close.
  *
- * Available on Linux when the addon is built (`npm ci` builds it: native/build.mjs; it needs a C
- * compiler). Otherwise, or with PODNS_UDP=dgram in the environment, listen.ts uses node:dgram;
- * `batchUdp.reason` says why.
+ * Available on Linux when the addon is built (core/native.ts loads it; `npm ci` builds it:
+ * native/build.mjs; it needs a C compiler). Otherwise, or with PODNS_UDP=dgram in the environment,
+ * listen.ts uses node:dgram; `batchUdp.reason` says why.
  */
-import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/log.ts';
+import { ADDON_PATH, native } from '../core/native.ts';
+import type { NativeAddon } from '../core/native.ts';
 import type { Address } from '../core/request.ts';
 import { ipv4Text, ipv6Text } from '../dns/ip.ts';
 import { CLOSE_DRAIN_MAX_MS, SharedReply, UDP_RECV_BUFFER, selfPeer, udpMessage, whenQuiet } from './reply.ts';
@@ -34,33 +34,18 @@ interface RawSocket {
   stats(): { oversized: number; sendErrors: number };
 }
 
-interface Addon {
+/** The addon's exports that this file uses (core/native.ts loads it). */
+interface Addon extends NativeAddon {
   readonly BatchSocket: new (host: string, port: number, reusePort: boolean, rcvbuf: number, onBatch: (n: number) => void) => RawSocket;
-  readonly SLOT: number;
-  readonly META: number;
-  readonly TX_META: number;
-  readonly TX_MAX: number;
-  readonly TX_BYTES: number;
 }
 
-/** Where native/build.mjs puts the addon: build/ at the package root (from src/transport/ and dist/transport/ alike). */
-export const ADDON_PATH = fileURLToPath(new URL('../../build/podns_udp.node', import.meta.url));
+export { ADDON_PATH };
 
-function load(): { addon: Addon | null; reason: string } {
-  if (process.platform !== 'linux') return { addon: null, reason: 'not Linux' };
-  if (process.env.PODNS_UDP === 'dgram') return { addon: null, reason: 'PODNS_UDP=dgram' };
-  try {
-    return { addon: createRequire(import.meta.url)(ADDON_PATH) as Addon, reason: 'batched (recvmmsg/sendmmsg)' };
-  } catch (err) {
-    return { addon: null, reason: `the addon is not built (npm run build:native): ${(err as Error).message.split('\n')[0]}` };
-  }
-}
-
-const loaded = load();
-const addon = loaded.addon;
+const addon = process.env.PODNS_UDP === 'dgram' ? null : native.addon as Addon | null;
+const reason = process.env.PODNS_UDP === 'dgram' ? 'PODNS_UDP=dgram' : addon === null ? native.reason : 'batched (recvmmsg/sendmmsg)';
 
 /** Whether listeners batch UDP, and why not when they do not. */
-export const batchUdp: { readonly available: boolean; readonly reason: string } = { available: addon !== null, reason: loaded.reason };
+export const batchUdp: { readonly available: boolean; readonly reason: string } = { available: addon !== null, reason };
 
 /**
  * Client address text by the IPv4 address's int32 (as it lies in rxmeta): a server sees the same

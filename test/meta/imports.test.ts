@@ -64,3 +64,14 @@ test('podconf/ is pure: no node: modules, no process, no npm packages', () => {
   }
   assert.deepEqual(problems, []);
 });
+
+test('no module of src loads undici (an ES import of node:http does, for its lazy WebSocket export: ~13 MB of RSS)', async () => {
+  const modules = files(SRC).filter((f) => !f.includes('/testing/') && !f.endsWith('/cli/main.ts'));
+  const code = `for (const m of ${JSON.stringify(modules)}) await import(m);\n`
+    + 'console.log(JSON.stringify(process.moduleLoadList.filter((m) => m.includes("undici"))));';
+  const { execFile } = await import('node:child_process');
+  const out = await new Promise<string>((res, rej) => {
+    execFile(process.execPath, ['--input-type=module', '-e', code], { cwd: dirname(SRC) }, (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n${stderr}`)) : res(stdout)));
+  });
+  assert.deepEqual(JSON.parse(out), []);
+});

@@ -4,11 +4,17 @@
  * and TLS material come from credentials.ts. Errors carry the API's Status (code, reason,
  * message), so the reflector can tell 401, 403 and 410 apart.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type * as Http from 'node:http';
 import type { ApiAccess } from './credentials.ts';
 
 /** An API error: the HTTP status (or Status.code) and the Status's reason and message. */
+/**
+ * node:http and node:https through getBuiltinModule, not `import` (transport/http.ts says why: an
+ * ES import of node:http loads undici for its lazy WebSocket export, ~13 MB of RSS).
+ */
+const http = process.getBuiltinModule('node:http');
+const https = process.getBuiltinModule('node:https');
+
 export class ApiError extends Error {
   readonly code: number;
   readonly reason: string;
@@ -30,7 +36,7 @@ const USER_AGENT = 'podns';
 
 export class ApiClient {
   readonly access: ApiAccess;
-  readonly #agent: http.Agent;
+  readonly #agent: Http.Agent;
   readonly #https: boolean;
 
   constructor(access: ApiAccess) {
@@ -51,7 +57,7 @@ export class ApiClient {
 
   close(): void { this.#agent.destroy(); }
 
-  #request(path: string, query: Record<string, string>, timeoutMs: number, signal: AbortSignal | undefined): Promise<http.IncomingMessage> {
+  #request(path: string, query: Record<string, string>, timeoutMs: number, signal: AbortSignal | undefined): Promise<Http.IncomingMessage> {
     const url = new URL(this.access.server + path);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     const mod = this.#https ? https : http;
@@ -118,7 +124,7 @@ export class ApiClient {
   }
 }
 
-function readAll(res: http.IncomingMessage): Promise<string> {
+function readAll(res: Http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let body = '';
     res.setEncoding('utf8');

@@ -5,10 +5,11 @@
  * changed bump the revision and, when DNS-relevant, the SOA serial (`modified`).
  * Indexes are maintained on write so every read is a map hit.
  *
- * Memory is the budget at scale (bench/README.md, Memory): pods are not kept as objects — DNS
- * needs only which namespace (and whether host network) each pod IP belongs to — but as their IPs
- * under their `namespace/name` key, with one shared PodAtIP per namespace; an IP index holds its
- * one owner directly and an array only when several share the address.
+ * Memory is the budget at scale (bench/README.md, Scale and memory): objects are filed by
+ * namespace and name (ByName), with no key string of their own; pods are not kept as objects — DNS
+ * needs only which namespace (and whether host network) each pod IP belongs to — but as their IPs,
+ * with one shared PodAtIP per namespace; an IP index holds its one owner directly and an array
+ * only when several share the address.
  */
 import type { ClusterObject, EndpointSlice, Namespace, Pod, Service } from './model.ts';
 import type { ClusterState, PodAtIP } from './state.ts';

@@ -14,7 +14,8 @@ import type { Logger } from '../core/log.ts';
 import type { Listener, QueryHandler } from './reply.ts';
 import { SharedReply } from './reply.ts';
 import { listenUdp } from './listen.ts';
-import { ADDON_PATH, batchUdp, listenUdpBatched } from './udp-batch.ts';
+import { ADDON_PATH } from '../core/native.ts';
+import { batchUdp, listenUdpBatched } from './udp-batch.ts';
 
 test('the batched path is there where it is built, and CI builds it (PODNS_REQUIRE_NATIVE=1)', () => {
   if (process.env.PODNS_REQUIRE_NATIVE === '1') assert.ok(existsSync(ADDON_PATH), `${ADDON_PATH}: not built`);

@@ -12,7 +12,7 @@
  */
 import { constants } from 'node:os';
 import type { Logger } from '../core/log.ts';
-import { ADDON_PATH, native } from '../core/native.ts';
+import { native } from '../core/native.ts';
 import type { NativeAddon } from '../core/native.ts';
 import type { Address } from '../core/request.ts';
 import { ipv4Text, ipv6Text } from '../dns/ip.ts';
@@ -39,10 +39,9 @@ interface Addon extends NativeAddon {
   readonly BatchSocket: new (host: string, port: number, reusePort: boolean, rcvbuf: number, onBatch: (n: number) => void) => RawSocket;
 }
 
-export { ADDON_PATH };
-
-const addon = process.env.PODNS_UDP === 'dgram' ? null : native.addon as Addon | null;
-const reason = process.env.PODNS_UDP === 'dgram' ? 'PODNS_UDP=dgram' : addon === null ? native.reason : 'batched (recvmmsg/sendmmsg)';
+const forcedDgram = process.env.PODNS_UDP === 'dgram';
+const addon = forcedDgram ? null : native.addon as Addon | null;
+const reason = forcedDgram ? 'PODNS_UDP=dgram' : addon === null ? native.reason : 'batched (recvmmsg/sendmmsg)';
 
 /** Whether listeners batch UDP, and why not when they do not. */
 export const batchUdp: { readonly available: boolean; readonly reason: string } = { available: addon !== null, reason };

@@ -7,7 +7,6 @@
 import type * as Http from 'node:http';
 import type { ApiAccess } from './credentials.ts';
 
-/** An API error: the HTTP status (or Status.code) and the Status's reason and message. */
 /**
  * node:http and node:https through getBuiltinModule, not `import` (transport/http.ts says why: an
  * ES import of node:http loads undici for its lazy WebSocket export, ~13 MB of RSS).
@@ -15,6 +14,7 @@ import type { ApiAccess } from './credentials.ts';
 const http = process.getBuiltinModule('node:http');
 const https = process.getBuiltinModule('node:https');
 
+/** An API error: the HTTP status (or Status.code) and the Status's reason and message. */
 export class ApiError extends Error {
   readonly code: number;
   readonly reason: string;
